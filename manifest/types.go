@@ -1,0 +1,363 @@
+package manifest
+
+import "time"
+
+// Dialect names the form a manifest was written in.
+type Dialect string
+
+// The dialects Load understands.
+const (
+	// DialectMain is the crate README's form: `[mothership]`, `[[fleet.*]]`, `[[bays.*]]`.
+	DialectMain Dialect = "main"
+	// DialectBlog is the blog's older form: `[config]`, `[[ships]]`, `[[bays]]`, `[[plugins]]`.
+	DialectBlog Dialect = "blog"
+	// DialectWarpDrive is a WarpDrive routing file: `[server]`, `[upstreams.*]`, `[[routes]]`.
+	DialectWarpDrive Dialect = "warpdrive"
+)
+
+// Pos locates a declaration in the manifest file.
+type Pos struct {
+	// Line is 1-based.
+	Line int
+	// Offset is the byte offset of the declaration; routes use it as their
+	// declaration order, since tables of different groups interleave in a file.
+	Offset int
+	// Key is the key path of the declaration.
+	Key string
+}
+
+// Manifest is a loaded ship manifest: every default applied, every alias
+// resolved, every `$VAR` expanded.
+type Manifest struct {
+	// File is the path the manifest was read from.
+	File string
+	// Dialect is the form it was written in.
+	Dialect Dialect
+	// Mothership holds the supervisor's own settings.
+	Mothership Mothership
+	// Ships are the fleet's processes, in declaration order across groups.
+	Ships []*Ship
+	// Bays are the processes that speak the docking protocol, in declaration order.
+	Bays []*Bay
+	// Modules are WASM payloads, in declaration order.
+	Modules []*Module
+	// Warnings are findings that do not stop the manifest from passing clearance.
+	Warnings Problems
+}
+
+// Mothership is the `[mothership]` table.
+type Mothership struct {
+	// MetricsPort serves `/metrics` and `/health` on 127.0.0.1 when non-zero.
+	MetricsPort int
+	// Compression turns on gzip, deflate and br responses for every route.
+	Compression bool
+	// Binds are the named listeners, in declaration order; the first one is
+	// where routes without a `bind` go.
+	Binds []*Bind
+	// StaticDirs are directories served before routing, longest prefix first.
+	StaticDirs []*StaticDir
+	// CORSCache caches backend answers to CORS preflights.
+	CORSCache CORSCache
+	// RateLimiting limits requests globally and per client IP.
+	RateLimiting RateLimiting
+	// Prelaunch jobs run to completion before any ship or bay starts.
+	Prelaunch []*Job
+	// Uplinks are external services that must be reachable before launch.
+	Uplinks []*Uplink
+	// Flagship elects one mothership among several servers to run prelaunch jobs.
+	Flagship Flagship
+	// Env is passed to every ship, bay and prelaunch job, under their own env.
+	Env map[string]string
+	// Upstreams are pools of addresses that routes can target.
+	Upstreams []*Upstream
+}
+
+// Bind is one named listener of the mothership.
+type Bind struct {
+	// Name is the key in `[mothership.bind]`, such as `http`.
+	Name string
+	// Addr is where it listens.
+	Addr Addr
+	// ProxyProtocol accepts PROXY v1 and v2 headers (and plain connections).
+	ProxyProtocol bool
+	// Pos is where it is declared.
+	Pos Pos
+}
+
+// Process is what ships, bays and prelaunch jobs have in common: a command to
+// run and how to run it.
+type Process struct {
+	// Name is unique among its kind, ASCII, without spaces.
+	Name string
+	// Command is the program to execute; no shell is involved.
+	Command string
+	// Args are its arguments. A Command with spaces and no Args is split as a
+	// shell would split it, quotes respected.
+	Args []string
+	// Cwd is the working directory; empty means the mothership's own.
+	Cwd string
+	// Env is added to the inherited environment and `[mothership.env]`.
+	Env map[string]string
+	// DependsOn names what must be ready before this starts.
+	DependsOn []string
+	// Pos is where it is declared.
+	Pos Pos
+}
+
+// Ship is a process that binds its own port (or none, for workers) and that
+// the mothership proxies to.
+type Ship struct {
+	Process
+	// Group is the `<group>` of `[[fleet.<group>]]`.
+	Group string
+	// Bind is the ship's own address; nil when it has none.
+	Bind *Addr
+	// AutoPort is set when the ship has routes but no bind: it gets a free
+	// loopback port at launch, passed as PORT.
+	AutoPort bool
+	// Healthcheck probes the ship over HTTP; nil when it has none.
+	Healthcheck *Healthcheck
+	// Routes send traffic from the mothership's binds to this ship.
+	Routes []*Route
+	// Critical ships take the whole fleet down when their circuit opens.
+	Critical bool
+	// Oneshot ships run once; exiting 0 is success, not a crash.
+	Oneshot bool
+	// Tags select ships with --only and --except.
+	Tags []string
+	// BootTimeout bounds how long the ship may take to become ready.
+	BootTimeout time.Duration
+}
+
+// Healthcheck is an HTTP probe of a ship.
+type Healthcheck struct {
+	// Path is requested with GET; a 2xx or 3xx answer is healthy.
+	Path string
+	// Interval is the time between probes once the ship is ready.
+	Interval time.Duration
+	// Timeout bounds one probe.
+	Timeout time.Duration
+	// Retries is how many failed probes in a row make the ship unhealthy.
+	Retries int
+}
+
+// Bay is a process that speaks the docking protocol over a Unix socket.
+type Bay struct {
+	Process
+	// Type is `websocket` or `http`, from `[[bays.<type>]]`.
+	Type string
+	// Routes send traffic from the mothership's binds to this bay.
+	Routes []*Route
+	// Config is passed to the bay in the Moored message.
+	Config map[string]any
+	// Critical bays take the whole fleet down when their circuit opens.
+	Critical bool
+	// Tags select bays with --only and --except.
+	Tags []string
+	// Workers is the number of forked workers (MS_BAY_WORKERS); 0 serves from
+	// the master, -1 means "auto" (one per CPU).
+	Workers int
+	// Threads is the number of links each worker serves (MS_BAY_THREADS).
+	Threads int
+	// RequestTimeout bounds one request over a link.
+	RequestTimeout time.Duration
+	// BootTimeout bounds how long the bay may take to dock.
+	BootTimeout time.Duration
+}
+
+// Job is a prelaunch job.
+type Job struct {
+	Process
+}
+
+// TargetKind says what a route sends traffic to.
+type TargetKind string
+
+// The kinds of route targets.
+const (
+	// TargetShip is a ship, by name.
+	TargetShip TargetKind = "ship"
+	// TargetBay is a bay, by name.
+	TargetBay TargetKind = "bay"
+	// TargetUpstream is a `[[mothership.upstreams]]` pool, by name.
+	TargetUpstream TargetKind = "upstream"
+)
+
+// Target is where a route sends its traffic.
+type Target struct {
+	// Kind is ship, bay or upstream.
+	Kind TargetKind
+	// Name is the ship's, bay's or upstream's name.
+	Name string
+}
+
+// String formats the target as `kind name`.
+func (t Target) String() string { return string(t.Kind) + " " + t.Name }
+
+// Route sends requests that match all its matchers to its target. Routes are
+// tried in declaration order across the whole manifest; the first that
+// matches wins.
+type Route struct {
+	// Bind is the name of the mothership bind the route listens on.
+	Bind string
+	// Pattern is a regular expression over the path, anchored at both ends; a
+	// trailing `/*` is a glob prefix instead.
+	Pattern string
+	// PathPrefix matches paths that start with it.
+	PathPrefix string
+	// PathExact matches exactly this path.
+	PathExact string
+	// PathRegex is a regular expression searched in the path, not anchored.
+	PathRegex string
+	// Host matches the Host header, exactly or as `*.suffix`.
+	Host string
+	// Methods, when set, are the only methods that match.
+	Methods []string
+	// Headers must all be present with exactly these values (an empty value
+	// only requires the header to be present).
+	Headers []Header
+	// UAFilter is a User-Agent class or `~regex`.
+	UAFilter string
+	// StripPrefix is removed from the path before forwarding.
+	StripPrefix string
+	// StripMatched strips the route's literal path prefix (`strip_prefix = true`).
+	StripMatched bool
+	// Rewrite replaces the matched literal prefix before forwarding.
+	Rewrite string
+	// AddHeaders are set on the forwarded request.
+	AddHeaders []Header
+	// ReadTimeout bounds the wait for the target's response; 0 means the default.
+	ReadTimeout time.Duration
+	// ConnectTimeout bounds connecting to the target; 0 means the default.
+	ConnectTimeout time.Duration
+	// Description is shown by `chart`.
+	Description string
+	// Target is what the route forwards to.
+	Target Target
+	// Pos is where it is declared; Pos.Offset is its declaration order.
+	Pos Pos
+}
+
+// Header is a header name and value.
+type Header struct {
+	// Name is the header name.
+	Name string
+	// Value is the header value.
+	Value string
+}
+
+// Module is a WASM payload run on matching requests or responses.
+type Module struct {
+	// Name is unique among modules.
+	Name string
+	// Wasm is the path of the `.wasm` file.
+	Wasm string
+	// Routes are path patterns (as in Route.Pattern) the module applies to.
+	Routes []string
+	// Phase is `request` or `response`.
+	Phase string
+	// Config is passed to the module.
+	Config map[string]any
+	// Tags label the module.
+	Tags []string
+	// Pos is where it is declared.
+	Pos Pos
+}
+
+// StaticDir is a directory served under a path prefix.
+type StaticDir struct {
+	// Path is the directory on disk.
+	Path string
+	// Prefix is the URL path prefix, `/` by default.
+	Prefix string
+	// Bind limits the directory to one bind; empty serves it on every bind.
+	Bind string
+	// Pos is where it is declared.
+	Pos Pos
+}
+
+// CORSCache configures the CORS preflight cache.
+type CORSCache struct {
+	// Enabled turns the cache on.
+	Enabled bool
+	// DefaultTTL applies when the backend sends no Access-Control-Max-Age.
+	DefaultTTL time.Duration
+	// MaxEntries bounds the cache; the least recently used entry goes first.
+	MaxEntries int
+}
+
+// RateLimiting configures request rate limits; zero means unlimited.
+type RateLimiting struct {
+	// GlobalRPS is the requests per second allowed across all clients.
+	GlobalRPS float64
+	// PerIPRPM is the requests per minute allowed from one client IP.
+	PerIPRPM float64
+}
+
+// Uplink is an external service checked before launch.
+type Uplink struct {
+	// Name labels the uplink in logs.
+	Name string
+	// URL is where it is; its scheme picks the check.
+	URL string
+	// Timeout bounds the check.
+	Timeout time.Duration
+	// Pos is where it is declared.
+	Pos Pos
+}
+
+// Election backends for the flagship.
+const (
+	// ElectionStatic decides by an environment variable or a command's output.
+	ElectionStatic = "static"
+	// ElectionPostgres decides by a PostgreSQL advisory lock.
+	ElectionPostgres = "postgres"
+)
+
+// Flagship configures flagship election among several motherships.
+type Flagship struct {
+	// Enabled turns coordination on.
+	Enabled bool
+	// Election is ElectionStatic or ElectionPostgres.
+	Election string
+	// ElectionURL is the PostgreSQL URL for ElectionPostgres.
+	ElectionURL string
+	// LockName names the advisory lock; several apps may share a database.
+	LockName string
+	// StaticFlagship is a value that is truthy on the flagship ("true", "1",
+	// "yes"), usually "$MS_FLAGSHIP"; kept unexpanded until election time.
+	StaticFlagship string
+	// StaticCommand, when set, is run and its trimmed output compared with StaticEquals.
+	StaticCommand string
+	// StaticEquals is the output that makes this mothership the flagship.
+	StaticEquals string
+	// PrelaunchTimeout is how long escorts wait for the flagship's prelaunch.
+	PrelaunchTimeout time.Duration
+	// ElectionTimeout is how long to try to acquire the lock.
+	ElectionTimeout time.Duration
+}
+
+// Upstream is a pool of addresses that routes can target.
+type Upstream struct {
+	// Name is unique among upstreams.
+	Name string
+	// Addrs are the pool's members.
+	Addrs []Addr
+	// Strategy is round_robin, least_conn, random or ip_hash.
+	Strategy string
+	// Health probes each member; nil when there is none.
+	Health *UpstreamHealth
+	// Routes send traffic to the pool.
+	Routes []*Route
+	// Pos is where it is declared.
+	Pos Pos
+}
+
+// UpstreamHealth is a pool's health probe with thresholds.
+type UpstreamHealth struct {
+	Healthcheck
+	// UnhealthyThreshold failures in a row mark a member down.
+	UnhealthyThreshold int
+	// HealthyThreshold successes in a row mark a member up again.
+	HealthyThreshold int
+}

@@ -1,0 +1,265 @@
+package manifest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// validate checks what no single table can: names and references across
+// the manifest, dependency cycles, address conflicts; and warns about files
+// and commands missing on this machine.
+func validate(r *reader, m *Manifest) {
+	checkNames(r, m)
+	checkDependencies(r, m)
+	checkBinds(r, m)
+	checkAddresses(r, m)
+	checkMachine(r, m)
+}
+
+func didYouMean(name string, candidates []string) string {
+	if s := suggest(name, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// unit is a ship or bay, the things depends_on can name.
+type unit struct {
+	name      string
+	dependsOn []string
+	pos       Pos
+}
+
+func units(m *Manifest) []unit {
+	var us []unit
+	for _, s := range m.Ships {
+		us = append(us, unit{s.Name, s.DependsOn, s.Pos})
+	}
+	for _, b := range m.Bays {
+		us = append(us, unit{b.Name, b.DependsOn, b.Pos})
+	}
+	return us
+}
+
+func jobs(m *Manifest) []unit {
+	var us []unit
+	for _, j := range m.Mothership.Prelaunch {
+		us = append(us, unit{j.Name, j.DependsOn, j.Pos})
+	}
+	return us
+}
+
+func checkNames(r *reader, m *Manifest) {
+	checkUnique(r, "ship or bay", units(m))
+	checkUnique(r, "prelaunch job", jobs(m))
+	var mods []unit
+	for _, md := range m.Modules {
+		mods = append(mods, unit{name: md.Name, pos: md.Pos})
+	}
+	checkUnique(r, "module", mods)
+	var ups []unit
+	for _, u := range m.Mothership.Upstreams {
+		ups = append(ups, unit{name: u.Name, pos: u.Pos})
+	}
+	checkUnique(r, "upstream", ups)
+}
+
+func checkUnique(r *reader, kind string, us []unit) {
+	first := map[string]Pos{}
+	for _, u := range us {
+		if u.name == "" {
+			continue
+		}
+		if !isName(u.name) {
+			r.errorf(u.pos.Key+".name", "%s name %q: use ASCII letters, digits, '-', '_' and '.', no spaces", kind, u.name)
+		}
+		if p, dup := first[u.name]; dup {
+			r.errorf(u.pos.Key+".name", "%s %q is declared twice (first at line %d)", kind, u.name, p.Line)
+			continue
+		}
+		first[u.name] = u.pos
+	}
+}
+
+func checkDependencies(r *reader, m *Manifest) {
+	checkGraph(r, units(m), "ship or bay", func(dep string) string {
+		for _, j := range m.Mothership.Prelaunch {
+			if j.Name == dep {
+				return fmt.Sprintf("%q is a prelaunch job; those always finish before any ship starts, so drop it here", dep)
+			}
+		}
+		return ""
+	})
+	checkGraph(r, jobs(m), "prelaunch job", func(string) string { return "" })
+}
+
+// checkGraph reports depends_on entries that name nothing, and every cycle,
+// printed in full.
+func checkGraph(r *reader, us []unit, kind string, explain func(string) string) {
+	byName := map[string]unit{}
+	var names []string
+	for _, u := range us {
+		if _, dup := byName[u.name]; !dup {
+			byName[u.name] = u
+			names = append(names, u.name)
+		}
+	}
+	for _, u := range us {
+		for i, dep := range u.dependsOn {
+			key := u.pos.Key + ".depends_on[" + strconv.Itoa(i) + "]"
+			if dep == u.name {
+				r.errorf(key, "%q depends on itself", dep)
+				continue
+			}
+			if _, ok := byName[dep]; !ok {
+				if why := explain(dep); why != "" {
+					r.errorf(key, "%s", why)
+				} else {
+					r.errorf(key, "no %s named %q%s", kind, dep, didYouMean(dep, names))
+				}
+			}
+		}
+	}
+	const (
+		unvisited = iota
+		onStack
+		done
+	)
+	state := map[string]int{}
+	var stack []string
+	var visit func(name string)
+	visit = func(name string) {
+		state[name] = onStack
+		stack = append(stack, name)
+		for _, dep := range byName[name].dependsOn {
+			if _, ok := byName[dep]; !ok || dep == name {
+				continue
+			}
+			switch state[dep] {
+			case unvisited:
+				visit(dep)
+			case onStack:
+				start := slices.Index(stack, dep)
+				cycle := append(slices.Clone(stack[start:]), dep)
+				u := byName[dep]
+				r.errorf(u.pos.Key+".depends_on", "dependency cycle: %s", strings.Join(cycle, " → "))
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[name] = done
+	}
+	for _, n := range names {
+		if state[n] == unvisited {
+			visit(n)
+		}
+	}
+}
+
+func checkBinds(r *reader, m *Manifest) {
+	var binds []string
+	for _, b := range m.Mothership.Binds {
+		binds = append(binds, b.Name)
+	}
+	for _, rt := range m.Routes() {
+		if rt.Bind == "" {
+			r.errorf(rt.Pos.Key, "the route has no bind and the manifest declares none; add [mothership.bind]")
+		} else if !slices.Contains(binds, rt.Bind) {
+			r.errorf(rt.Pos.Key+".bind", "no bind named %q%s; declared: %s", rt.Bind, didYouMean(rt.Bind, binds), quoteList(binds))
+		}
+	}
+	for _, d := range m.Mothership.StaticDirs {
+		if d.Bind != "" && !slices.Contains(binds, d.Bind) {
+			r.errorf(d.Pos.Key+".bind", "no bind named %q%s", d.Bind, didYouMean(d.Bind, binds))
+		}
+	}
+}
+
+// checkAddresses finds two listeners on one address: two ships, a ship and
+// a mothership bind, or the metrics port and either.
+func checkAddresses(r *reader, m *Manifest) {
+	type listener struct {
+		what string
+		addr Addr
+		pos  Pos
+	}
+	var ls []listener
+	for _, b := range m.Mothership.Binds {
+		if b.Addr.Network != "" {
+			ls = append(ls, listener{"bind " + b.Name, b.Addr, b.Pos})
+		}
+	}
+	if p := m.Mothership.MetricsPort; p > 0 {
+		ls = append(ls, listener{"metrics_port", Addr{Network: "tcp", Address: "127.0.0.1:" + strconv.Itoa(p)}, r.pos.of("mothership.metrics_port")})
+	}
+	for _, s := range m.Ships {
+		if s.Bind != nil {
+			ls = append(ls, listener{"ship " + s.Name, *s.Bind, s.Pos})
+		}
+	}
+	for i, a := range ls {
+		for _, b := range ls[:i] {
+			if a.addr.conflicts(b.addr) {
+				key := a.pos.Key
+				if strings.HasPrefix(a.what, "ship ") {
+					key += ".bind"
+				}
+				r.errorf(key, "%s listens on %s, which %s (line %d) already uses", a.what, a.addr, b.what, b.pos.Line)
+			}
+		}
+	}
+}
+
+// checkMachine warns about what only the machine the manifest runs on can
+// settle: clearance checks the manifest, and is often run elsewhere.
+func checkMachine(r *reader, m *Manifest) {
+	dir := filepath.Dir(m.File)
+	check := func(key, cmd, cwd string) {
+		if cmd == "" {
+			return
+		}
+		if strings.ContainsRune(cmd, '/') {
+			p := cmd
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(dir, cwd, p)
+			}
+			if _, err := os.Stat(p); err != nil {
+				r.warnf(key, "%s does not exist here", cmd)
+			}
+			return
+		}
+		if _, err := exec.LookPath(cmd); err != nil {
+			r.warnf(key, "%s is not on PATH here", cmd)
+		}
+	}
+	for _, s := range m.Ships {
+		check(s.Pos.Key+".command", s.Command, s.Cwd)
+	}
+	for _, b := range m.Bays {
+		check(b.Pos.Key+".command", b.Command, b.Cwd)
+	}
+	for _, j := range m.Mothership.Prelaunch {
+		check(j.Pos.Key+".command", j.Command, j.Cwd)
+	}
+	exists := func(key, path, what string) {
+		if path == "" {
+			return
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		if _, err := os.Stat(path); err != nil {
+			r.warnf(key, "%s %s does not exist here", what, path)
+		}
+	}
+	for _, md := range m.Modules {
+		exists(md.Pos.Key, md.Wasm, "WASM file")
+	}
+	for _, d := range m.Mothership.StaticDirs {
+		exists(d.Pos.Key+".path", d.Path, "static directory")
+	}
+}
