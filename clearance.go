@@ -1,0 +1,155 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/routetree"
+)
+
+// loadAndCompile loads the manifest and compiles its routes, gathering the
+// problems of both passes into one report.
+func loadAndCompile(path string) (*manifest.Manifest, *routetree.Tree, manifest.Problems, error) {
+	file, err := manifest.Find(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, err := manifest.Load(file)
+	var probs manifest.Problems
+	if err != nil && !errors.As(err, &probs) {
+		return nil, nil, nil, err
+	}
+	if m == nil {
+		return nil, nil, probs, nil
+	}
+	tree, err := routetree.Compile(m)
+	var more manifest.Problems
+	if errors.As(err, &more) {
+		probs = append(probs, more...)
+	}
+	probs.Sort()
+	return m, tree, probs, nil
+}
+
+// printProblems writes every error and warning and returns whether there
+// were errors.
+func printProblems(w io.Writer, m *manifest.Manifest, probs manifest.Problems) bool {
+	all := probs
+	if m != nil {
+		all = append(all, m.Warnings...)
+		all.Sort()
+	}
+	for _, p := range all {
+		fmt.Fprintln(w, p.Error())
+	}
+	return len(probs) > 0
+}
+
+func clearanceCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("clearance", stderr)
+	path := manifestFlag(fs)
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	m, tree, probs, err := loadAndCompile(*path)
+	if err != nil {
+		fmt.Fprintf(stderr, "mothership clearance: %v\n", err)
+		return exitUsage
+	}
+	if printProblems(stderr, m, probs) {
+		fmt.Fprintf(stderr, "%s: not cleared: %s\n", manifestName(m, probs), plural(len(probs), "problem"))
+		return exitUsage
+	}
+	writeSummary(stdout, m, tree)
+	return 0
+}
+
+func manifestName(m *manifest.Manifest, probs manifest.Problems) string {
+	if m != nil {
+		return m.File
+	}
+	return probs[0].File
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// writeSummary prints what the manifest will launch and where traffic goes.
+func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
+	fmt.Fprintf(w, "%s: cleared (%s form)\n", m.File, m.Dialect)
+	var binds []string
+	for _, b := range m.Mothership.Binds {
+		s := b.Name + " " + b.Addr.String()
+		if b.ProxyProtocol {
+			s += " (PROXY protocol)"
+		}
+		binds = append(binds, s)
+	}
+	line(w, "binds", len(binds), binds)
+	var ships []string
+	for _, s := range m.Ships {
+		where := "no port"
+		switch {
+		case s.Bind != nil:
+			where = s.Bind.String()
+		case s.AutoPort:
+			where = "a free port, passed as $PORT"
+		}
+		kind := ""
+		if s.Oneshot {
+			kind = ", oneshot"
+		}
+		if !s.Critical {
+			kind += ", not critical"
+		}
+		ships = append(ships, fmt.Sprintf("%s [%s] on %s%s", s.Name, s.Group, where, kind))
+	}
+	line(w, "ships", len(ships), ships)
+	var bays []string
+	for _, b := range m.Bays {
+		bays = append(bays, fmt.Sprintf("%s [%s]", b.Name, b.Type))
+	}
+	line(w, "bays", len(bays), bays)
+	var routes []string
+	for _, bt := range tree.Binds {
+		if len(bt.Routes) > 0 {
+			routes = append(routes, fmt.Sprintf("%s %d", bt.Bind.Name, len(bt.Routes)))
+		}
+	}
+	line(w, "routes", len(m.Routes()), routes)
+	var jobs []string
+	for _, j := range m.Mothership.Prelaunch {
+		jobs = append(jobs, j.Name)
+	}
+	line(w, "prelaunch", len(jobs), jobs)
+	var ups []string
+	for _, u := range m.Mothership.Uplinks {
+		ups = append(ups, u.Name)
+	}
+	line(w, "uplinks", len(ups), ups)
+	var mods []string
+	for _, md := range m.Modules {
+		mods = append(mods, md.Name+" ("+md.Phase+")")
+	}
+	line(w, "modules", len(mods), mods)
+	if m.Mothership.Flagship.Enabled {
+		fmt.Fprintf(w, "  %-10s %s election\n", "flagship", m.Mothership.Flagship.Election)
+	}
+	if n := len(m.Warnings); n > 0 {
+		fmt.Fprintf(w, "  %s above: they concern this machine, and `run` refuses what is missing\n", plural(n, "warning"))
+	}
+}
+
+func line(w io.Writer, label string, n int, items []string) {
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  %-10s %d: %s\n", label, n, strings.Join(items, ", "))
+}

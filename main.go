@@ -1,0 +1,127 @@
+// Command mothership runs a fleet of processes behind one port: it launches
+// them in dependency order, keeps them healthy, and routes HTTP and
+// WebSocket traffic to them. See README.md.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+)
+
+// exitUsage is the exit status for a bad manifest or a bad command line.
+const exitUsage = 2
+
+// command is one subcommand of the CLI.
+type command struct {
+	name    string
+	summary string
+	usage   string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"run", "launch the fleet and route traffic to it (the default)", "mothership [run] [-c FILE] [--only TAGS] [--except TAGS]", runCmd},
+		{"init", "write a commented ship-manifest.toml to start from", "mothership init [-c FILE] [--force]", initCmd},
+		{"clearance", "validate a manifest offline and summarise it", "mothership clearance [-c FILE]", clearanceCmd},
+		{"preflight", "validate a manifest and check that its uplinks are reachable", "mothership preflight [-c FILE]", preflightCmd},
+		{"chart", "print the compiled routing tree of every bind", "mothership chart [-c FILE] [--dot]", chartCmd},
+		{"version", "print the version", "mothership version", versionCmd},
+	}
+}
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// dispatch picks the subcommand; with none, or with only flags, it is run.
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	name := "run"
+	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		writeHelp(stdout)
+		return 0
+	}
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(args, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "mothership: unknown command %q\n\n", name)
+	writeHelp(stderr)
+	return exitUsage
+}
+
+func writeHelp(w io.Writer) {
+	fmt.Fprintln(w, "mothership: one process for the platform, a whole fleet inside.")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun `mothership COMMAND --help` for a command's flags.")
+}
+
+// newFlags builds a command's flag set; parse reports --help and bad flags
+// the same way for every command.
+func newFlags(c string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(c, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, cmd := range commands() {
+		if cmd.name == c {
+			fs.Usage = func() {
+				fmt.Fprintf(stderr, "%s\n\nUsage: %s\n\nFlags:\n%s", cmd.summary, cmd.usage, fs.FlagUsages())
+			}
+		}
+	}
+	return fs
+}
+
+// parse parses flags; done is set when the command should exit with code.
+func parse(fs *pflag.FlagSet, args []string) (code int, done bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		return 0, true
+	case err != nil:
+		return exitUsage, true
+	case fs.NArg() > 0:
+		fmt.Fprintf(fs.Output(), "mothership %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+func manifestFlag(fs *pflag.FlagSet) *string {
+	return fs.StringP("manifest", "c", "", "manifest file (default ship-manifest.toml, else mothership.toml)")
+}
+
+// notYet stands for commands that later work brings; it says so instead of
+// pretending.
+func notYet(name, what string, args []string, stderr io.Writer) int {
+	fs := newFlags(name, stderr)
+	manifestFlag(fs)
+	if name == "run" {
+		fs.String("only", "", "launch only ships and bays with these tags (comma-separated)")
+		fs.String("except", "", "launch everything but ships and bays with these tags")
+	}
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	fmt.Fprintf(stderr, "mothership %s: %s is not built yet; `mothership clearance` and `mothership chart` check a manifest today\n", name, what)
+	return exitUsage
+}
+
+func runCmd(args []string, _, stderr io.Writer) int {
+	return notYet("run", "running the fleet", args, stderr)
+}
+
+func preflightCmd(args []string, _, stderr io.Writer) int {
+	return notYet("preflight", "checking uplinks", args, stderr)
+}
