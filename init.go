@@ -43,4 +43,3 @@ func initCmd(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "wrote %s; check it with `mothership clearance -c %s`\n", *path, *path)
 	return 0
 }
-

@@ -10,11 +10,11 @@ import (
 // lists; tcp has none and needs one.
 var UplinkPorts = map[string]string{
 	"postgres": "5432", "postgresql": "5432",
-	"mysql":    "3306",
-	"redis":    "6379", "rediss": "6379",
+	"mysql": "3306",
+	"redis": "6379", "rediss": "6379",
 	"memgraph": "7687", "neo4j": "7687",
-	"http":     "80", "https": "443",
-	"tcp":      "",
+	"http": "80", "https": "443",
+	"tcp": "",
 }
 
 func checkUplinkURL(s string) error {

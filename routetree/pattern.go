@@ -32,10 +32,10 @@ const (
 type tailKind uint8
 
 const (
-	tailAny           tailKind = iota // anything, `(?s:.*)`, a glob `/*`, path_prefix
-	tailNoNL                          // `.*`: anything without a newline
-	tailNoNLNonEmpty                  // `.+`
-	tailAnyNonEmpty                   // `(?s:.+)`
+	tailAny          tailKind = iota // anything, `(?s:.*)`, a glob `/*`, path_prefix
+	tailNoNL                         // `.*`: anything without a newline
+	tailNoNLNonEmpty                 // `.+`
+	tailAnyNonEmpty                  // `(?s:.+)`
 )
 
 // piece is one step of a path in the trie: literal bytes or one whole segment.
