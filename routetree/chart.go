@@ -56,7 +56,10 @@ func (bt *BindTree) hostTrees() []wildTree {
 
 func edgeLabel(n *node) string {
 	if n.isParam {
-		return "{seg}"
+		if n.label == "" {
+			return "{seg}"
+		}
+		return "{seg}" + strconv.Quote(n.label)
 	}
 	return strconv.Quote(n.label)
 }

@@ -54,18 +54,18 @@ func (t *Tree) Lookup(bind string, req *Request) *Route {
 // Lookup returns the route that matches req first in declaration order, or
 // nil. It does not allocate.
 func (bt *BindTree) Lookup(req *Request) *Route {
-	var ua uaState
-	best := walk(bt.any, req, nil, &ua)
+	st := newState(req)
+	best := walk(bt.any, &st, nil)
 	if len(bt.exact) == 0 && len(bt.wild) == 0 {
 		return best
 	}
 	host := hostOnly(req.Host)
 	if n := bt.exactHost(host); n != nil {
-		best = walk(n, req, best, &ua)
+		best = walk(n, &st, best)
 	}
 	for _, w := range bt.wild {
 		if matchesWild(host, w.suffix) {
-			best = walk(w.root, req, best, &ua)
+			best = walk(w.root, &st, best)
 		}
 	}
 	return best

@@ -3,26 +3,28 @@ package routetree
 import (
 	"math"
 	"slices"
+	"strings"
 )
 
 // node is a trie node. Static edges carry literal bytes (compressed into
 // labels once the trie is built); a param edge takes one whole, non-empty
-// path segment.
+// path segment and then its label (the `/` that usually follows a
+// parameter), which halves the nodes of a parameter-heavy path.
+//
+// The fields a walk reads on every node come first, to share a cache line.
 type node struct {
-	label   string
-	isParam bool
-	indices []byte  // first byte of each static child's label
-	static  []*node // static children, in the order of indices
-	param   *node   // the child taking one segment
-	// exact routes match when the path ends on this node; prefix routes
-	// when the walk gets here and the tail (or their regexp) agrees.
-	exact  []*Route
-	prefix []*Route
 	// minIndex is the lowest route index in this subtree, so that a walk
 	// can skip subtrees that cannot beat the best match found so far.
 	minIndex int
-	// depth is the most param edges on any path below, sizing the walk's stack.
-	depth int
+	label    string
+	isParam  bool
+	indices  string  // first byte of each static child's label
+	static   []*node // static children, in the order of indices
+	param    *node   // the child taking one segment
+	// prefix routes match when the walk gets here and the tail (or their
+	// regexp) agrees; exact routes when the path also ends here.
+	prefix []*Route
+	exact  []*Route
 }
 
 func newNode() *node { return &node{minIndex: math.MaxInt} }
@@ -52,20 +54,20 @@ func (n *node) insert(r *Route) {
 }
 
 func (n *node) child(c byte) *node {
-	if i := slices.Index(n.indices, c); i >= 0 {
+	if i := strings.IndexByte(n.indices, c); i >= 0 {
 		return n.static[i]
 	}
 	ch := newNode()
-	ch.label = string(c)
-	n.indices = append(n.indices, c)
+	ch.label = string([]byte{c}) // a byte, not a rune: string(c) would UTF-8 encode c ≥ 0x80
+	n.indices += ch.label
 	n.static = append(n.static, ch)
 	return ch
 }
 
 // compress merges chains of single static children into one label, sorts
-// each node's routes by index, and computes minIndex and depth.
+// each node's routes by index, and computes minIndex.
 func (n *node) compress() {
-	for len(n.static) == 1 && n.param == nil && len(n.exact) == 0 && len(n.prefix) == 0 && !n.isParam {
+	for len(n.static) == 1 && n.param == nil && len(n.exact) == 0 && len(n.prefix) == 0 {
 		c := n.static[0]
 		n.label += c.label
 		n.indices, n.static, n.param, n.exact, n.prefix = c.indices, c.static, c.param, c.exact, c.prefix
@@ -80,15 +82,12 @@ func (n *node) compress() {
 	if len(n.prefix) > 0 {
 		n.minIndex = min(n.minIndex, n.prefix[0].Index)
 	}
-	for i, c := range n.static {
+	for _, c := range n.static {
 		c.compress()
-		n.indices[i] = c.label[0]
 		n.minIndex = min(n.minIndex, c.minIndex)
-		n.depth = max(n.depth, c.depth)
 	}
 	if n.param != nil {
 		n.param.compress()
 		n.minIndex = min(n.minIndex, n.param.minIndex)
-		n.depth = max(n.depth, n.param.depth+1)
 	}
 }

@@ -155,12 +155,40 @@ func patternError(orig, src string, err error) error {
 	var se *syntax.Error
 	if errors.As(err, &se) {
 		off := strings.Index(src, se.Expr)
+		if se.Code == syntax.ErrMissingParen {
+			off = unclosedParen(src)
+		}
 		if off >= len(orig) {
 			off = -1
 		}
 		return &PatternError{Pattern: orig, Offset: off, Reason: se.Code.String() + ": `" + se.Expr + "`"}
 	}
 	return &PatternError{Pattern: orig, Offset: -1, Reason: err.Error()}
+}
+
+// unclosedParen returns the offset of the last `(` left open, skipping
+// escapes and character classes.
+func unclosedParen(src string) int {
+	var open []int
+	inClass := false
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			inClass = c != ']'
+		case c == '[':
+			inClass = true
+		case c == '(':
+			open = append(open, i)
+		case c == ')' && len(open) > 0:
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) == 0 {
+		return -1
+	}
+	return open[len(open)-1]
 }
 
 // flatten lists the items of a top-level concatenation, looking through

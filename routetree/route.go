@@ -52,38 +52,51 @@ type Request struct {
 	Header Headers
 }
 
+// state is what one lookup computes at most once: the method's bit, and
+// the User-Agent class, only when a candidate route asks for it.
+type state struct {
+	req    *Request
+	method uint16
+	uaDone bool
+	ua     useragent.Class
+}
+
+func newState(req *Request) state {
+	return state{req: req, method: methodBit(req.Method)}
+}
+
+func (st *state) uaClass() useragent.Class {
+	if !st.uaDone {
+		st.ua, st.uaDone = useragent.Classify(st.req.UserAgent), true
+	}
+	return st.ua
+}
+
 // matchRest checks the matchers other than host and path, cheapest first.
-func (r *Route) matchRest(req *Request, ua *uaState) bool {
-	if !r.methods.has(req.Method) {
+func (r *Route) matchRest(st *state) bool {
+	if !r.methods.any && !r.methods.has(st.method, st.req.Method) {
+		return false
+	}
+	if len(r.headers) > 0 && !r.matchHeaders(st.req) {
+		return false
+	}
+	if r.ua != nil {
+		return r.ua.Match(st.req.UserAgent, st.uaClass())
+	}
+	return true
+}
+
+func (r *Route) matchHeaders(req *Request) bool {
+	if req.Header == nil {
 		return false
 	}
 	for _, h := range r.headers {
-		if req.Header == nil {
-			return false
-		}
 		v := req.Header.Get(h.Name)
 		if v == "" || h.Value != "" && v != h.Value {
 			return false
 		}
 	}
-	if r.ua != nil {
-		return r.ua.Match(req.UserAgent, ua.class(req.UserAgent))
-	}
 	return true
-}
-
-// uaState classifies the User-Agent at most once per lookup, and only when a
-// candidate route asks.
-type uaState struct {
-	done bool
-	c    useragent.Class
-}
-
-func (s *uaState) class(ua string) useragent.Class {
-	if !s.done {
-		s.c, s.done = useragent.Classify(ua), true
-	}
-	return s.c
 }
 
 // methodSet is a route's allowed methods: a bit for each standard method and
@@ -109,12 +122,10 @@ func newMethodSet(ms []string) methodSet {
 	return s
 }
 
-func (s methodSet) has(m string) bool {
-	if s.any {
-		return true
-	}
-	if b := methodBit(m); b != 0 {
-		return s.mask&b != 0
+// has reports whether the set holds the method m, whose methodBit is bit.
+func (s methodSet) has(bit uint16, m string) bool {
+	if bit != 0 {
+		return s.mask&bit != 0
 	}
 	for _, o := range s.other {
 		if o == m {
