@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cli runs the CLI in dir and returns its exit code and outputs.
+func cli(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chdir(wd)
+	var stdout, stderr bytes.Buffer
+	code := dispatch(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestInitWritesAManifestThatPassesClearance(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, stderr := cli(t, dir, "init"); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := cli(t, dir, "clearance")
+	if code != 0 {
+		t.Fatalf("clearance of the init manifest: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"ship-manifest.toml: cleared (main form)", "web [web] on a free port, passed as $PORT", "worker [workers] on no port, not critical", "prelaunch  1: setup"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("clearance summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, stderr := cli(t, dir, "init"); code != exitUsage || !strings.Contains(stderr, "exists") {
+		t.Errorf("a second init: exit %d, %q; want %d and a word that the file exists", code, stderr, exitUsage)
+	}
+	if code, _, _ := cli(t, dir, "init", "--force"); code != 0 {
+		t.Errorf("init --force: exit %d, want 0", code)
+	}
+}
+
+func TestClearanceReportsEveryProblemWithItsLine(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), `[mothership.bind]
+http = "0.0.0.0:8080"
+
+[[fleet.web]]
+name = "app"
+comand = "ruby"
+routes = [{ bind = "htp", pattern = "/api/(v1" }]
+`)
+	code, stdout, stderr := cli(t, dir, "clearance")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d; stdout %s", code, exitUsage, stdout)
+	}
+	for _, want := range []string{
+		`ship-manifest.toml:4: fleet.web[0]: missing command`,
+		`ship-manifest.toml:6: fleet.web[0].comand: unknown key (did you mean "command"?)`,
+		`ship-manifest.toml:7: fleet.web[0].routes[0].bind: no bind named "htp" (did you mean "http"?)`,
+		`ship-manifest.toml:7: fleet.web[0].routes[0].pattern: invalid pattern "/api/(v1" at column 6`,
+		`ship-manifest.toml: not cleared: 4 problems`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("clearance output lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestClearanceFindsTheBlogName(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "mothership.toml"), "[config]\nbind = \"0.0.0.0:8080\"\n\n[[ships]]\nname = \"web\"\ncommand = \"sh -c 'exec true'\"\nroutes = [{ pattern = \"/*\" }]\n")
+	code, stdout, stderr := cli(t, dir, "clearance")
+	if code != 0 || !strings.Contains(stdout, "mothership.toml: cleared (blog form)") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := cli(t, t.TempDir(), "clearance"); code != exitUsage || !strings.Contains(stderr, "mothership init") {
+		t.Errorf("with no manifest: exit %d, %q; want %d and a pointer to init", code, stderr, exitUsage)
+	}
+}
+
+func TestChartShowsLeavesWithIndexMatchersAndTarget(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), `[mothership.bind]
+http = "0.0.0.0:8080"
+
+[[fleet.web]]
+name = "api"
+command = "api"
+routes = [{ bind = "http", pattern = "/repos/[^/]+/issues", methods = ["GET"] }]
+
+[[fleet.web]]
+name = "app"
+command = "app"
+routes = [
+  { bind = "http", pattern = "/.*", ua_filter = "llm" },
+  { bind = "http", host = "*.example.com", path_prefix = "/cable" },
+]
+`)
+	code, stdout, stderr := cli(t, dir, "chart")
+	if code != 0 {
+		t.Fatalf("chart: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"bind http  0.0.0.0:8080  (3 routes)",
+		"#0 segments /repos/{seg}/issues methods=GET → ship api",
+		"#1 prefix /.* ua=llm → ship app",
+		"host *.example.com",
+		"#2 prefix /cable → ship app",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("chart lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, dot, stderr := cli(t, dir, "chart", "--dot")
+	if code != 0 || !strings.HasPrefix(dot, "digraph routes {") {
+		t.Fatalf("chart --dot: exit %d: %s\n%s", code, stderr, dot)
+	}
+	renderer, err := exec.LookPath("dot")
+	if err != nil {
+		t.Skip("Graphviz `dot` is not installed (apt-get install graphviz); the DOT text was not rendered")
+	}
+	cmd := exec.Command(renderer, "-Tsvg")
+	cmd.Stdin = strings.NewReader(dot)
+	svg, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("ship api")) {
+		t.Errorf("dot -Tsvg: %v\n%.500s", err, svg)
+	}
+}
+
+func TestCommandsNotBuiltYetSaySo(t *testing.T) {
+	for _, args := range [][]string{{}, {"run"}, {"--only", "web"}, {"preflight"}} {
+		code, _, stderr := cli(t, t.TempDir(), args...)
+		if code != exitUsage || !strings.Contains(stderr, "not built yet") {
+			t.Errorf("%v: exit %d, %q; want %d and 'not built yet'", args, code, stderr, exitUsage)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, c := range commands() {
+		code, _, stderr := cli(t, t.TempDir(), c.name, "--help")
+		if code != 0 || !strings.Contains(stderr, c.usage) {
+			t.Errorf("%s --help: exit %d, %q", c.name, code, stderr)
+		}
+	}
+	if code, stdout, _ := cli(t, t.TempDir(), "version"); code != 0 || !strings.HasPrefix(stdout, "mothership ") {
+		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+	if code, _, stderr := cli(t, t.TempDir(), "launch"); code != exitUsage || !strings.Contains(stderr, `unknown command "launch"`) {
+		t.Errorf("unknown command: exit %d, %q", code, stderr)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
