@@ -30,6 +30,7 @@ func loadAndCompile(path string) (*manifest.Manifest, *routetree.Tree, manifest.
 	if errors.As(err, &more) {
 		probs = append(probs, more...)
 	}
+	m.Warnings = append(m.Warnings, tree.Warnings...)
 	probs.Sort()
 	return m, tree, probs, nil
 }

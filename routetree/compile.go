@@ -17,6 +17,8 @@ type Tree struct {
 	binds map[string]*BindTree
 	// Binds are the bind trees in declaration order.
 	Binds []*BindTree
+	// Warnings are routes that can never match, shadowed by earlier ones.
+	Warnings manifest.Problems
 }
 
 // BindTree is the routing of one bind.
@@ -129,6 +131,7 @@ func Compile(m *manifest.Manifest) (*Tree, error) {
 	}
 	for _, bt := range t.Binds {
 		bt.finish()
+		t.Warnings = append(t.Warnings, shadowWarnings(m.File, bt)...)
 	}
 	if len(probs) > 0 {
 		return t, probs

@@ -265,3 +265,23 @@ func TestCompileErrorsNameTheRoute(t *testing.T) {
 		}
 	}
 }
+
+func TestShadowedRoutesAreWarned(t *testing.T) {
+	tree := compileTOML(t, routesManifest(
+		`{ bind = "http", pattern = "/api/.*", methods = ["GET"] }`,
+		`{ bind = "http", pattern = "/.*" }`,
+		`{ bind = "http", path_exact = "/health" }`,
+		`{ bind = "http", host = "a.test", pattern = "/x/[^/]+" }`,
+		`{ bind = "http", pattern = "(?i)/anything" }`,
+		`{ bind = "http", pattern = ".*" }`,
+	))
+	if len(tree.Warnings) != 3 {
+		t.Fatalf("want 3 warnings (routes #2, #3 and #4; not #5, which also matches paths without a leading slash), got %v", tree.Warnings)
+	}
+	for i, want := range []string{"fleet.web[0].routes[2]", "fleet.web[0].routes[3]", "fleet.web[0].routes[4]"} {
+		w := tree.Warnings[i]
+		if w.Key != want || !w.Warning || !strings.Contains(w.Message, "route #1") {
+			t.Errorf("warning %d: got %s, want key %s shadowed by route #1", i, w.Error(), want)
+		}
+	}
+}
