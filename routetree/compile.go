@@ -129,6 +129,14 @@ func Compile(m *manifest.Manifest) (*Tree, error) {
 			}
 		}
 	}
+	for _, r := range m.Routes() {
+		if r.UAFilter != "" {
+			// The classifier builds its automaton on first use (about 20 ms);
+			// pay that now rather than on the first request.
+			useragent.Classify("")
+			break
+		}
+	}
 	for _, bt := range t.Binds {
 		bt.finish()
 		t.Warnings = append(t.Warnings, shadowWarnings(m.File, bt)...)
