@@ -8,16 +8,18 @@ import (
 // expand replaces `$VAR`, `${VAR}` and `${VAR:-default}` in s from the
 // environment; `$$` is a literal dollar. An unset variable without a default
 // is an error at path: an empty database URL would fail far from its cause.
-func (r *reader) expand(path, s string) string {
+// ok is false when that error is reported, so that callers don't report the
+// value it left (an empty address, a URL without a scheme) a second time.
+func (r *reader) expand(path, s string) (out string, ok bool) {
 	out, missing, err := expandVars(s, r.env)
 	if err != nil {
 		r.errorf(path, "%v", err)
-		return s
+		return s, false
 	}
 	for _, name := range missing {
 		r.errorf(path, "$%s is not set in the environment (set it, or write ${%s:-default})", name, name)
 	}
-	return out
+	return out, len(missing) == 0
 }
 
 // expandVars expands s and returns the names of unset variables.

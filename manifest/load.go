@@ -56,7 +56,7 @@ func Parse(file string, data []byte, lookup LookupFunc) (*Manifest, error) {
 	}
 	r := &reader{file: file, pos: indexPositions(data), env: lookup}
 	root := r.table("", doc)
-	m := &Manifest{File: file}
+	m := &Manifest{File: file, Mothership: defaultMothership()}
 	if isWarpDrive(doc) {
 		m.Dialect = DialectWarpDrive
 		readWarpDrive(root, m)

@@ -173,15 +173,7 @@ func readShipFields(t *table, group string, tmpl *Ship, named bool) *Ship {
 	s := &Ship{Group: group}
 	s.Process = readProcess(t, tmpl.Process, named)
 	if v, ok := t.get("bind"); ok {
-		if str, isStr := v.(string); isStr {
-			if a, err := ParseAddr(t.r.expand(t.key("bind"), str)); err != nil {
-				t.r.errorf(t.key("bind"), "%v", err)
-			} else {
-				s.Bind = &a
-			}
-		} else {
-			t.typeErr("bind", "an address string", v)
-		}
+		s.Bind = readShipBind(t, v)
 	} else if tmpl.Bind != nil {
 		b := *tmpl.Bind
 		s.Bind = &b
@@ -199,6 +191,26 @@ func readShipFields(t *table, group string, tmpl *Ship, named bool) *Ship {
 	s.BootTimeout = t.duration("boot_timeout", tmpl.BootTimeout)
 	t.finish()
 	return s
+}
+
+// readShipBind reads a ship's own address; an unset variable in it is
+// reported once, by the expansion, not again as a bad address.
+func readShipBind(t *table, v any) *Addr {
+	str, isStr := v.(string)
+	if !isStr {
+		t.typeErr("bind", "an address string", v)
+		return nil
+	}
+	str, ok := t.r.expand(t.key("bind"), str)
+	if !ok {
+		return nil
+	}
+	a, err := ParseAddr(str)
+	if err != nil {
+		t.r.errorf(t.key("bind"), "%v", err)
+		return nil
+	}
+	return &a
 }
 
 // readHealthcheck reads `healthcheck = "/health"` or the blog's
@@ -330,8 +342,6 @@ func readMothership(t *table, m *Manifest) {
 	}
 	if ft := t.sub("flagship"); ft != nil {
 		ms.Flagship = readFlagship(ft, false)
-	} else {
-		ms.Flagship = defaultFlagship()
 	}
 	ms.Env = t.envTable("env")
 	for _, ut := range t.tables("upstreams") {
@@ -343,13 +353,13 @@ func readMothership(t *table, m *Manifest) {
 // readBind reads `http = "0.0.0.0:80"` or `https = { addr = "…", proxy_protocol = true }`.
 func readBind(parent *table, name string, v any) *Bind {
 	b := &Bind{Name: name, Pos: parent.r.pos.of(parent.key(name))}
-	addr := ""
+	addr, ok := "", true
 	switch x := v.(type) {
 	case string:
-		addr = parent.r.expand(parent.key(name), x)
+		addr, ok = parent.r.expand(parent.key(name), x)
 	case map[string]any:
 		bt := parent.r.table(parent.key(name), x)
-		addr = bt.expanded("addr")
+		addr, ok = bt.expanded("addr")
 		if !bt.has("addr") {
 			parent.r.errorf(bt.path, "missing addr")
 		}
@@ -362,6 +372,9 @@ func readBind(parent *table, name string, v any) *Bind {
 	if !isName(name) {
 		parent.r.errorf(parent.key(name), "bind name %q: use letters, digits, '-' and '_'", name)
 	}
+	if !ok {
+		return b
+	}
 	a, err := ParseAddr(addr)
 	if err != nil {
 		parent.r.errorf(parent.key(name), "%v", err)
@@ -371,7 +384,7 @@ func readBind(parent *table, name string, v any) *Bind {
 }
 
 func readCORS(t *table) CORSCache {
-	c := CORSCache{DefaultTTL: defaultCORSTTL, MaxEntries: defaultCORSEntries}
+	c := defaultMothership().CORSCache
 	v, ok := t.get("cors_cache")
 	if !ok {
 		return c
@@ -392,10 +405,12 @@ func readCORS(t *table) CORSCache {
 }
 
 func readUplink(t *table) *Uplink {
-	u := &Uplink{Pos: t.r.pos.of(t.path), Name: t.str("name"), URL: t.expanded("url"), Timeout: t.duration("timeout", defaultUplinkTimeout)}
+	u := &Uplink{Pos: t.r.pos.of(t.path), Name: t.str("name"), Timeout: t.duration("timeout", defaultUplinkTimeout)}
+	var ok bool
+	u.URL, ok = t.expanded("url")
 	if !t.has("url") {
 		t.r.errorf(t.path, "missing url")
-	} else if err := checkUplinkURL(u.URL); err != nil {
+	} else if err := checkUplinkURL(u.URL); ok && err != nil {
 		t.r.errorf(t.key("url"), "%v", err)
 	}
 	if u.Name == "" {
@@ -403,6 +418,12 @@ func readUplink(t *table) *Uplink {
 	}
 	t.finish()
 	return u
+}
+
+// defaultMothership holds the [mothership] defaults, which apply when the
+// table is absent too.
+func defaultMothership() Mothership {
+	return Mothership{Flagship: defaultFlagship(), CORSCache: CORSCache{DefaultTTL: defaultCORSTTL, MaxEntries: defaultCORSEntries}}
 }
 
 func defaultFlagship() Flagship {
@@ -415,12 +436,13 @@ func readFlagship(t *table, blog bool) Flagship {
 	f := defaultFlagship()
 	f.Enabled = t.boolean("enabled", false)
 	f.LockName = cmp.Or(t.str("lock_name"), f.LockName)
+	urlOK := true
 	if blog {
 		f.Election = ElectionPostgres
-		f.ElectionURL = t.expanded("database_url")
+		f.ElectionURL, urlOK = t.expanded("database_url")
 	} else {
 		f.Election = cmp.Or(t.str("election"), f.Election)
-		f.ElectionURL = t.expanded("election_url")
+		f.ElectionURL, urlOK = t.expanded("election_url")
 		if v, ok := t.get("static_flagship"); ok {
 			readStaticFlagship(t, v, &f)
 		}
@@ -433,7 +455,7 @@ func readFlagship(t *table, blog bool) Flagship {
 			t.r.errorf(t.path, "a static election needs static_flagship (\"$MS_FLAGSHIP\" or { command, equals })")
 		}
 	case ElectionPostgres:
-		if f.Enabled && f.ElectionURL == "" {
+		if f.Enabled && f.ElectionURL == "" && urlOK {
 			t.r.errorf(t.path, "a postgres election needs election_url")
 		}
 	default:
@@ -477,14 +499,19 @@ func readUpstream(t *table) *Upstream {
 		t.r.errorf(t.path, "missing name")
 	}
 	for i, s := range t.strs("binds") {
-		a, err := ParseAddr(t.r.expand(t.key("binds")+"["+strconv.Itoa(i)+"]", s))
+		s, ok := t.r.expand(t.key("binds")+"["+strconv.Itoa(i)+"]", s)
+		if !ok {
+			continue
+		}
+		a, err := ParseAddr(s)
 		if err != nil {
 			t.r.errorf(t.key("binds")+"["+strconv.Itoa(i)+"]", "%v", err)
 			continue
 		}
 		u.Addrs = append(u.Addrs, a)
 	}
-	if len(u.Addrs) == 0 {
+	// Entries that are there but wrong are reported on their own.
+	if arr, isArr := t.m["binds"].([]any); !t.has("binds") || isArr && len(arr) == 0 {
 		t.r.errorf(t.path, "an upstream needs at least one address in binds")
 	}
 	checkStrategy(t, "strategy", u.Strategy)

@@ -93,8 +93,8 @@ func (t *table) str(k string) string {
 	return s
 }
 
-// expanded reads a string and expands `$VAR` and `${VAR}` in it.
-func (t *table) expanded(k string) string {
+// expanded reads a string and expands `$VAR` and `${VAR}` in it; see expand.
+func (t *table) expanded(k string) (string, bool) {
 	s := t.str(k)
 	return t.r.expand(t.key(k), s)
 }
@@ -235,7 +235,7 @@ func (t *table) envTable(k string) map[string]string {
 		path := joinKey(t.key(k), name)
 		switch x := val.(type) {
 		case string:
-			out[name] = t.r.expand(path, x)
+			out[name], _ = t.r.expand(path, x)
 		case int64, float64, bool:
 			out[name] = fmt.Sprint(x)
 		default:

@@ -41,6 +41,8 @@ func shellSplit(s string) ([]string, error) {
 				return nil, errors.New("unclosed double quote")
 			}
 			inWord = true
+		case c == '\\' && i+1 < len(s) && s[i+1] == '\n':
+			i++ // a line continuation, as in a shell: both bytes go
 		case c == '\\':
 			if i+1 >= len(s) {
 				return nil, errors.New("trailing backslash")

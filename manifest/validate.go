@@ -18,7 +18,35 @@ func validate(r *reader, m *Manifest) {
 	checkDependencies(r, m)
 	checkBinds(r, m)
 	checkAddresses(r, m)
+	checkFixedPorts(r, m)
 	checkMachine(r, m)
+}
+
+// checkFixedPorts warns about a ship that gets a free port as $PORT while
+// its own command names a port (`puma -p 3000`, as the blog writes it): the
+// proxy would knock on the wrong door.
+func checkFixedPorts(r *reader, m *Manifest) {
+	for _, s := range m.Ships {
+		if !s.AutoPort {
+			continue
+		}
+		if port := fixedPort(s.Args); port != "" {
+			r.warnf(s.Pos.Key+".command", "ship %s gets a free port as $PORT, but its command says port %s; if it listens there, write bind = %q", s.Name, port, port)
+		}
+	}
+}
+
+// fixedPort finds `-p N`, `--port N` or `--port=N` in a command's arguments.
+func fixedPort(args []string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--port="); ok && isDigits(v) {
+			return v
+		}
+		if (a == "-p" || a == "--port") && i+1 < len(args) && isDigits(args[i+1]) {
+			return args[i+1]
+		}
+	}
+	return ""
 }
 
 func didYouMean(name string, candidates []string) string {
@@ -198,17 +226,17 @@ func checkAddresses(r *reader, m *Manifest) {
 	}
 	for _, s := range m.Ships {
 		if s.Bind != nil {
-			ls = append(ls, listener{"ship " + s.Name, *s.Bind, s.Pos})
+			ls = append(ls, listener{"ship " + s.Name, *s.Bind, r.pos.of(s.Pos.Key + ".bind")})
 		}
 	}
 	for i, a := range ls {
 		for _, b := range ls[:i] {
 			if a.addr.conflicts(b.addr) {
-				key := a.pos.Key
-				if strings.HasPrefix(a.what, "ship ") {
-					key += ".bind"
+				where := ""
+				if b.pos.Line > 0 {
+					where = fmt.Sprintf(" (line %d)", b.pos.Line)
 				}
-				r.errorf(key, "%s listens on %s, which %s (line %d) already uses", a.what, a.addr, b.what, b.pos.Line)
+				r.errorf(a.pos.Key, "%s listens on %s, which %s%s already uses", a.what, a.addr, b.what, where)
 			}
 		}
 	}

@@ -28,8 +28,6 @@ func readWarpDrive(root *table, m *Manifest) {
 		}
 	}
 	ms := &m.Mothership
-	ms.Flagship = defaultFlagship()
-	ms.CORSCache = CORSCache{DefaultTTL: defaultCORSTTL, MaxEntries: defaultCORSEntries}
 	httpPort := int64(8080)
 	if st := root.sub("server"); st != nil {
 		httpPort = st.integer("http_port", httpPort, 1, 65535)
@@ -56,6 +54,10 @@ func readWarpDrive(root *table, m *Manifest) {
 		ups.finish()
 	}
 	for _, rt := range root.tables("routes") {
+		if rt.has("require_auth") {
+			rt.get("require_auth")
+			rt.r.errorf(rt.key("require_auth"), "require_auth asks for authentication at the proxy, which mothership does not support yet; remove it and check the token in the upstream")
+		}
 		name := rt.str("upstream")
 		if name == "" {
 			rt.r.errorf(rt.path, "missing upstream")
