@@ -61,6 +61,9 @@ func edgeLabel(n *node) string {
 		}
 		return "{seg}" + strconv.Quote(n.label)
 	}
+	if n.label == "" {
+		return "(root)"
+	}
 	return strconv.Quote(n.label)
 }
 
