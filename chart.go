@@ -12,16 +12,11 @@ func chartCmd(args []string, stdout, stderr io.Writer) int {
 	if code, done := parse(fs, args); done {
 		return code
 	}
-	m, tree, probs, err := loadAndCompile(*path)
-	if err != nil {
-		fmt.Fprintf(stderr, "mothership chart: %v\n", err)
+	_, tree, ok := loadForCommand("chart", *path, "charted", stderr)
+	if !ok {
 		return exitUsage
 	}
-	if len(probs) > 0 {
-		printProblems(stderr, m, probs)
-		fmt.Fprintf(stderr, "%s: not charted: %s\n", manifestName(m, probs), plural(len(probs), "problem"))
-		return exitUsage
-	}
+	var err error
 	if *dot {
 		err = tree.WriteDOT(stdout)
 	} else {

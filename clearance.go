@@ -55,17 +55,28 @@ func clearanceCmd(args []string, stdout, stderr io.Writer) int {
 	if code, done := parse(fs, args); done {
 		return code
 	}
-	m, tree, probs, err := loadAndCompile(*path)
-	if err != nil {
-		fmt.Fprintf(stderr, "mothership clearance: %v\n", err)
-		return exitUsage
-	}
-	if printProblems(stderr, m, probs) {
-		fmt.Fprintf(stderr, "%s: not cleared: %s\n", manifestName(m, probs), plural(len(probs), "problem"))
+	m, tree, ok := loadForCommand("clearance", *path, "cleared", stderr)
+	if !ok {
 		return exitUsage
 	}
 	writeSummary(stdout, m, tree)
 	return 0
+}
+
+// loadForCommand loads and compiles the manifest for a command and prints
+// every problem and warning to stderr; ok is false when there were errors,
+// and the last line then says the manifest was not verb.
+func loadForCommand(cmd, path, verb string, stderr io.Writer) (*manifest.Manifest, *routetree.Tree, bool) {
+	m, tree, probs, err := loadAndCompile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "mothership %s: %v\n", cmd, err)
+		return nil, nil, false
+	}
+	if printProblems(stderr, m, probs) {
+		fmt.Fprintf(stderr, "%s: not %s: %s\n", manifestName(m, probs), verb, plural(len(probs), "problem"))
+		return nil, nil, false
+	}
+	return m, tree, true
 }
 
 func manifestName(m *manifest.Manifest, probs manifest.Problems) string {
