@@ -516,7 +516,7 @@ func readUpstream(t *table) *Upstream {
 	}
 	checkStrategy(t, "strategy", u.Strategy)
 	if ht := t.sub("health"); ht != nil {
-		u.Health = readUpstreamHealth(ht, time.Second)
+		u.Health = readUpstreamHealth(ht)
 	}
 	u.Routes = readRoutes(t, "routes", Target{Kind: TargetUpstream, Name: u.Name})
 	t.finish()
@@ -538,7 +538,7 @@ func checkStrategy(t *table, k, s string) {
 
 // readUpstreamHealth reads a pool's health table; WarpDrive spells its
 // durations `interval_secs`, the main form `interval`.
-func readUpstreamHealth(t *table, unit time.Duration) *UpstreamHealth {
+func readUpstreamHealth(t *table) *UpstreamHealth {
 	h := &UpstreamHealth{Healthcheck: Healthcheck{Interval: defaultHealthInterval, Timeout: defaultHealthTimeout, Retries: defaultHealthRetries}, UnhealthyThreshold: 3, HealthyThreshold: 2}
 	h.Path = t.str("path")
 	if !strings.HasPrefix(h.Path, "/") {
@@ -546,12 +546,12 @@ func readUpstreamHealth(t *table, unit time.Duration) *UpstreamHealth {
 	}
 	for _, k := range []string{"interval", "interval_secs"} {
 		if v, ok := t.get(k); ok {
-			h.Interval = t.durationValue(k, v, unit, h.Interval)
+			h.Interval = t.durationValue(k, v, h.Interval)
 		}
 	}
 	for _, k := range []string{"timeout", "timeout_secs"} {
 		if v, ok := t.get(k); ok {
-			h.Timeout = t.durationValue(k, v, unit, h.Timeout)
+			h.Timeout = t.durationValue(k, v, h.Timeout)
 		}
 	}
 	h.UnhealthyThreshold = int(t.integer("unhealthy_threshold", int64(h.UnhealthyThreshold), 1, 100))

@@ -157,11 +157,13 @@ func (t *table) duration(k string, def time.Duration) time.Duration {
 	if !ok {
 		return def
 	}
-	return t.durationValue(k, v, time.Second, def)
+	return t.durationValue(k, v, def)
 }
 
-// durationIn reads a duration whose integers count unit (WarpDrive's `_secs` keys count seconds).
-func (t *table) durationValue(k string, v any, unit time.Duration, def time.Duration) time.Duration {
+// durationValue reads a duration value: a string with units, or a number of
+// seconds (which is also what WarpDrive's `_secs` keys hold).
+func (t *table) durationValue(k string, v any, def time.Duration) time.Duration {
+	const unit = time.Second
 	switch d := v.(type) {
 	case int64:
 		if d < 0 || d > math.MaxInt64/int64(unit) {

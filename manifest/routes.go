@@ -115,7 +115,7 @@ func readRoute(t *table, target Target) *Route {
 func routeTimeout(t *table, k string) time.Duration {
 	d := t.duration(k, 0)
 	if v, ok := t.get(k + "_secs"); ok {
-		d = t.durationValue(k+"_secs", v, time.Second, d)
+		d = t.durationValue(k+"_secs", v, d)
 	}
 	return d
 }

@@ -3,7 +3,6 @@ package manifest
 import (
 	"net"
 	"strconv"
-	"time"
 )
 
 // unsupportedWarpDrive are WarpDrive sections for features mothership does
@@ -93,7 +92,7 @@ func readWarpUpstream(t *table, name string, m *Manifest) {
 		it.finish()
 	}
 	if ht := t.sub("health"); ht != nil {
-		u.Health = readUpstreamHealth(ht, time.Second)
+		u.Health = readUpstreamHealth(ht)
 	}
 	if pt := t.sub("process"); pt != nil {
 		s := &Ship{Group: "upstreams", Critical: true, BootTimeout: defaultBootTimeout}
