@@ -3,6 +3,7 @@ package manifest
 import (
 	"cmp"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ const (
 	defaultCORSTTL        = 3600 * time.Second
 	defaultCORSEntries    = 10000
 	defaultLockName       = "mothership"
+	defaultDrainTimeout   = 10 * time.Second
 )
 
 // templates are the `[base.*]` tables, read once so that their own mistakes
@@ -344,10 +346,30 @@ func readMothership(t *table, m *Manifest) {
 		ms.Flagship = readFlagship(ft, false)
 	}
 	ms.Env = t.envTable("env")
+	ms.TrustedProxies = readPrefixes(t, "trusted_proxies")
+	ms.DrainTimeout = t.duration("drain_timeout", ms.DrainTimeout)
 	for _, ut := range t.tables("upstreams") {
 		ms.Upstreams = append(ms.Upstreams, readUpstream(ut))
 	}
 	t.finish()
+}
+
+// readPrefixes reads addresses and CIDR prefixes ("10.0.0.0/8", "127.0.0.1").
+func readPrefixes(t *table, k string) []netip.Prefix {
+	var out []netip.Prefix
+	for i, s := range t.strs(k) {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				t.r.errorf(t.key(k)+"["+strconv.Itoa(i)+"]", "%q is not an IP address or CIDR prefix", s)
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }
 
 // readBind reads `http = "0.0.0.0:80"` or `https = { addr = "…", proxy_protocol = true }`.
@@ -423,7 +445,7 @@ func readUplink(t *table) *Uplink {
 // defaultMothership holds the [mothership] defaults, which apply when the
 // table is absent too.
 func defaultMothership() Mothership {
-	return Mothership{Flagship: defaultFlagship(), CORSCache: CORSCache{DefaultTTL: defaultCORSTTL, MaxEntries: defaultCORSEntries}}
+	return Mothership{Flagship: defaultFlagship(), CORSCache: CORSCache{DefaultTTL: defaultCORSTTL, MaxEntries: defaultCORSEntries}, DrainTimeout: defaultDrainTimeout}
 }
 
 func defaultFlagship() Flagship {

@@ -1,6 +1,9 @@
 package manifest
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // Dialect names the form a manifest was written in.
 type Dialect string
@@ -70,6 +73,12 @@ type Mothership struct {
 	Env map[string]string
 	// Upstreams are pools of addresses that routes can target.
 	Upstreams []*Upstream
+	// TrustedProxies are the peers whose X-Forwarded-* headers are believed;
+	// from anyone else those headers are replaced.
+	TrustedProxies []netip.Prefix
+	// DrainTimeout is how long a graceful shutdown waits for in-flight
+	// requests, and then for each process between SIGTERM and SIGKILL.
+	DrainTimeout time.Duration
 }
 
 // Bind is one named listener of the mothership.
