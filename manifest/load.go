@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/pelletier/go-toml/v2"
@@ -56,7 +57,11 @@ func Parse(file string, data []byte, lookup LookupFunc) (*Manifest, error) {
 	}
 	r := &reader{file: file, pos: indexPositions(data), env: lookup}
 	root := r.table("", doc)
-	m := &Manifest{File: file, Mothership: defaultMothership()}
+	dir, err := filepath.Abs(filepath.Dir(file))
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	m := &Manifest{File: file, Dir: dir, Mothership: defaultMothership()}
 	if isWarpDrive(doc) {
 		m.Dialect = DialectWarpDrive
 		readWarpDrive(root, m)

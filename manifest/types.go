@@ -34,6 +34,10 @@ type Pos struct {
 type Manifest struct {
 	// File is the path the manifest was read from.
 	File string
+	// Dir is the absolute directory of File. Relative paths in the manifest
+	// (commands, cwd, static dirs, WASM files) are relative to it, so that a
+	// manifest means the same wherever mothership is started from.
+	Dir string
 	// Dialect is the form it was written in.
 	Dialect Dialect
 	// Mothership holds the supervisor's own settings.
@@ -103,7 +107,8 @@ type Process struct {
 	// Args are its arguments. A Command with spaces and no Args is split as a
 	// shell would split it, quotes respected.
 	Args []string
-	// Cwd is the working directory; empty means the mothership's own.
+	// Cwd is the working directory, relative to the manifest's directory;
+	// empty means that directory.
 	Cwd string
 	// Env is added to the inherited environment and `[mothership.env]`.
 	Env map[string]string
