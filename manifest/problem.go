@@ -21,6 +21,9 @@ type Problem struct {
 	Message string
 	// Warning marks findings that do not stop `clearance`.
 	Warning bool
+	// Machine marks warnings about this machine (a missing command, file or
+	// directory): `clearance` lets them pass, `run` refuses them.
+	Machine bool
 }
 
 // Error formats the problem as `file:line: key: message`.

@@ -26,6 +26,12 @@ func (r *reader) warnf(path, format string, args ...any) {
 	r.problem(path, true, format, args...)
 }
 
+// machinef warns about something missing on this machine.
+func (r *reader) machinef(path, format string, args ...any) {
+	r.problem(path, true, format, args...)
+	r.probs[len(r.probs)-1].Machine = true
+}
+
 func (r *reader) problem(path string, warning bool, format string, args ...any) {
 	pos := r.pos.of(path)
 	r.probs = append(r.probs, Problem{File: r.file, Line: pos.Line, Key: path, Message: fmt.Sprintf(format, args...), Warning: warning})

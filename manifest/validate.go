@@ -256,12 +256,12 @@ func checkMachine(r *reader, m *Manifest) {
 				p = filepath.Join(dir, cwd, p)
 			}
 			if _, err := os.Stat(p); err != nil {
-				r.warnf(key, "%s does not exist here", cmd)
+				r.machinef(key, "%s does not exist here", cmd)
 			}
 			return
 		}
 		if _, err := exec.LookPath(cmd); err != nil {
-			r.warnf(key, "%s is not on PATH here", cmd)
+			r.machinef(key, "%s is not on PATH here", cmd)
 		}
 	}
 	for _, s := range m.Ships {
@@ -281,7 +281,7 @@ func checkMachine(r *reader, m *Manifest) {
 			path = filepath.Join(dir, path)
 		}
 		if _, err := os.Stat(path); err != nil {
-			r.warnf(key, "%s %s does not exist here", what, path)
+			r.machinef(key, "%s %s does not exist here", what, path)
 		}
 	}
 	for _, md := range m.Modules {
