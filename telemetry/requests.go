@@ -1,0 +1,65 @@
+package telemetry
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/stages"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+var _ stages.Observer = (*Metrics)(nil)
+
+// durationBuckets run from half a millisecond, a proxied request answered
+// from a warm upstream pool, to ten seconds, past which a request is a
+// timeout whatever the exact figure.
+var durationBuckets = []float64{
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+	0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+}
+
+// statusClasses are the status_class values, indexed by statusClass.
+// "other" catches what is not an HTTP status, such as a request that ended
+// before any response was written.
+var statusClasses = [...]string{"other", "1xx", "2xx", "3xx", "4xx", "5xx"}
+
+func statusClass(status int) int {
+	if status < 100 || status > 599 {
+		return 0
+	}
+	return status / 100
+}
+
+// routeObserver holds one route's series, resolved when the route is
+// compiled, so that Observe is two atomic updates without a label lookup.
+type routeObserver struct {
+	requests [len(statusClasses)]prometheus.Counter
+	duration prometheus.Observer
+}
+
+// Observe implements stages.RouteObserver.
+func (o *routeObserver) Observe(status int, d time.Duration) {
+	o.requests[statusClass(status)].Inc()
+	o.duration.Observe(d.Seconds())
+}
+
+// Route implements stages.Observer. The route label is the declaration
+// index and the path matcher, as `chart` prints them: unique per route,
+// stable while the manifest is, and short.
+func (m *Metrics) Route(r *routetree.Route) stages.RouteObserver {
+	return m.routeObserver(r.Bind, "#"+strconv.Itoa(r.Index)+" "+r.PathMatcher())
+}
+
+// NoRoute implements stages.Observer; its requests carry the route "none".
+func (m *Metrics) NoRoute(bind string) stages.RouteObserver {
+	return m.routeObserver(bind, "none")
+}
+
+func (m *Metrics) routeObserver(bind, route string) *routeObserver {
+	o := &routeObserver{duration: m.duration.WithLabelValues(bind, route)}
+	for i, class := range statusClasses {
+		o.requests[i] = m.requests.WithLabelValues(bind, route, class)
+	}
+	return o
+}
