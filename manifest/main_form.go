@@ -142,7 +142,7 @@ func readProcess(t *table, tmpl Process, named bool) Process {
 		t.r.errorf(t.path, "missing command")
 	}
 	if p.Args == nil && strings.ContainsAny(p.Command, " \t\"'") {
-		words, err := shellSplit(p.Command)
+		words, err := ShellSplit(p.Command)
 		switch {
 		case err != nil:
 			t.r.errorf(t.key("command"), "%v", err)

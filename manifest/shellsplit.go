@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// shellSplit splits a command line into words the way a POSIX shell would,
+// ShellSplit splits a command line into words the way a POSIX shell would,
 // with single quotes, double quotes and backslashes, but runs no shell and
 // expands nothing: `bundle exec puma -p 3000` is three words and a number.
-func shellSplit(s string) ([]string, error) {
+func ShellSplit(s string) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false

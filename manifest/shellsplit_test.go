@@ -51,21 +51,21 @@ func TestShellSplit(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := shellSplit(c.in)
+			got, err := ShellSplit(c.in)
 			if c.err != "" {
 				if err == nil {
-					t.Fatalf("%s: shellSplit(%q) = %q, want an error with %q", c.name, c.in, got, c.err)
+					t.Fatalf("%s: ShellSplit(%q) = %q, want an error with %q", c.name, c.in, got, c.err)
 				}
 				if !strings.Contains(err.Error(), c.err) {
-					t.Errorf("%s: shellSplit(%q) error %q lacks %q", c.name, c.in, err, c.err)
+					t.Errorf("%s: ShellSplit(%q) error %q lacks %q", c.name, c.in, err, c.err)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("%s: shellSplit(%q): %v", c.name, c.in, err)
+				t.Fatalf("%s: ShellSplit(%q): %v", c.name, c.in, err)
 			}
 			if !slices.Equal(got, c.want) {
-				t.Errorf("%s: shellSplit(%q) = %q, want %q", c.name, c.in, got, c.want)
+				t.Errorf("%s: ShellSplit(%q) = %q, want %q", c.name, c.in, got, c.want)
 			}
 		})
 	}
