@@ -1,0 +1,150 @@
+package fleet
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mothership-go/mothership/manifest"
+)
+
+// TestCrashBackoff: restarts come after 1, 2, 4, 8 × BackoffBase; the
+// fifth crash opens the circuit; one half-open try follows CircuitOpen
+// later, and its crash opens the circuit again. Not parallel: it measures
+// time.
+func TestCrashBackoff(t *testing.T) {
+	const base, open = 50 * time.Millisecond, 300 * time.Millisecond
+	crasher := withEnv(helperShip("crasher", "exit"), "HELPER_CODE", "1")
+	crasher.Critical = false
+	m, notes := testManifest(t, crasher)
+	timing := fastTiming()
+	timing.BackoffBase, timing.CircuitOpen = base, open
+	f, rec := start(t, m, Options{Timing: timing})
+
+	circuits := func() int {
+		n := 0
+		for _, s := range rec.statesOf("crasher") {
+			if s == CircuitOpen {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, 10*time.Second, "the circuit to open twice", func() bool { return circuits() >= 2 })
+	starts := notes.times(t, "crasher", "start")
+	if len(starts) != 6 {
+		t.Fatalf("%d runs by the second open circuit, want 6 (first, 4 restarts, 1 half-open try)", len(starts))
+	}
+	// What the user sees, from one run's start to the next, includes the
+	// helper's own start-up, so it only gives lower bounds; the supervisor's
+	// own delays, from Backoff to Starting, must also grow.
+	var gaps []time.Duration
+	for i := 1; i < len(starts); i++ {
+		gaps = append(gaps, starts[i].Sub(starts[i-1]))
+	}
+	delays := rec.delays("crasher", Backoff)
+	t.Logf("gaps between runs: %v; backoff delays: %v", gaps, delays)
+	if len(delays) != 4 {
+		t.Fatalf("%d backoffs, want 4", len(delays))
+	}
+	for i, want := range []time.Duration{base, 2 * base, 4 * base, 8 * base} {
+		if gaps[i] < want*9/10 || delays[i] < want*9/10 {
+			t.Errorf("restart %d came %s after the run before (backoff %s), want at least %s", i+1, gaps[i], delays[i], want*9/10)
+		}
+		if i > 0 && delays[i] <= delays[i-1] {
+			t.Errorf("backoff %d (%s) is no longer than backoff %d (%s)", i+1, delays[i], i, delays[i-1])
+		}
+	}
+	if gaps[4] < open {
+		t.Errorf("the half-open try came %s after the fifth crash, want at least CircuitOpen %s", gaps[4], open)
+	}
+	st := statusOf(t, f, "crasher")
+	if st.State != CircuitOpen || st.Restarts != 5 {
+		t.Errorf("status = %s with %d restarts, want circuit_open with 5", st.State, st.Restarts)
+	}
+	rec.mu.Lock()
+	restarts := rec.restarts["crasher"]
+	rec.mu.Unlock()
+	if restarts != 5 {
+		t.Errorf("Observer.Restart counted %d, want 5", restarts)
+	}
+	if !rec.hasEvent("warn crashed", "process=crasher", "status=exit status 1") {
+		t.Errorf("no crash was logged")
+	}
+}
+
+// TestCircuitCritical: a critical crasher crashes the fleet; a non-critical
+// one stays down while the others keep running.
+func TestCircuitCritical(t *testing.T) {
+	t.Parallel()
+	for _, critical := range []bool{true, false} {
+		name := map[bool]string{true: "critical", false: "not critical"}[critical]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			crasher := withEnv(helperShip("crasher", "exit"), "HELPER_CODE", "1")
+			crasher.Critical = critical
+			m, _ := testManifest(t, crasher, helperShip("steady", "sleep"))
+			timing := fastTiming()
+			timing.BackoffBase, timing.CircuitAfter, timing.CircuitOpen = 10*time.Millisecond, 3, time.Minute
+			f, rec := start(t, m, Options{Timing: timing})
+			waitFor(t, 5*time.Second, "the circuit to open", func() bool {
+				return slices.Contains(rec.statesOf("crasher"), CircuitOpen)
+			})
+			select {
+			case err := <-f.Crashed():
+				if !critical {
+					t.Errorf("%s: Crashed fired: %v", name, err)
+				} else if !strings.Contains(err.Error(), "crasher") || !strings.Contains(err.Error(), "exit status 1") {
+					t.Errorf("%s: Crashed error %q does not name crasher and its status", name, err)
+				}
+			case <-time.After(300 * time.Millisecond):
+				if critical {
+					t.Errorf("%s: Crashed did not fire", name)
+				}
+			}
+			if !critical && !rec.hasEvent("warn circuit open; not critical", "process=crasher") {
+				t.Errorf("%s: the log does not say the crasher stays down", name)
+			}
+			steady := statusOf(t, f, "steady")
+			if steady.State != Ready || !alive(steady.PID) {
+				t.Errorf("%s: steady is %s (pid %d alive: %v), want it running", name, steady.State, steady.PID, alive(steady.PID))
+			}
+		})
+	}
+}
+
+// TestHealth: failing checks make a ready ship unhealthy after Retries,
+// one pass healthy again; neither restarts it.
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	sick := filepath.Join(t.TempDir(), "sick")
+	s := withEnv(helperShip("web", "http"), "HELPER_SICK_FILE", sick)
+	s.AutoPort = true
+	s.Healthcheck = &manifest.Healthcheck{Path: "/health", Interval: 30 * time.Millisecond, Timeout: time.Second, Retries: 2}
+	m, _ := testManifest(t, s)
+	if err := AssignPorts(m); err != nil {
+		t.Fatal(err)
+	}
+	f, rec := start(t, m, Options{})
+	if !statusOf(t, f, "web").Healthy {
+		t.Errorf("web is not healthy after launch")
+	}
+	if err := os.WriteFile(sick, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "web to turn unhealthy", func() bool { return !statusOf(t, f, "web").Healthy })
+	if !rec.hasEvent("warn unhealthy", "process=web", "failures=2", "500") {
+		t.Errorf("no warning says web is unhealthy")
+	}
+	os.Remove(sick)
+	waitFor(t, 5*time.Second, "web to be healthy again", func() bool { return statusOf(t, f, "web").Healthy })
+	if got := rec.healthOf("web"); !slices.Equal(got, []bool{true, false, true}) {
+		t.Errorf("Observer.Health saw %v, want [true false true]", got)
+	}
+	if st := statusOf(t, f, "web"); st.Restarts != 0 || st.State != Ready {
+		t.Errorf("web is %s with %d restarts; health must not restart it", st.State, st.Restarts)
+	}
+}

@@ -1,0 +1,103 @@
+package fleet
+
+import (
+	"maps"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mothership-go/mothership/manifest"
+)
+
+// mergeEnv appends the layers to base in order; os/exec keeps the last
+// value of a key that appears twice, so later layers win.
+func mergeEnv(base []string, layers ...map[string]string) []string {
+	out := slices.Clone(base)
+	for _, layer := range layers {
+		for _, k := range slices.Sorted(maps.Keys(layer)) {
+			out = append(out, k+"="+layer[k])
+		}
+	}
+	return out
+}
+
+// lookupEnv finds key in env; the last entry wins, as in os/exec.
+func lookupEnv(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func supervisorPID() string { return strconv.Itoa(os.Getpid()) }
+
+func portOf(a manifest.Addr) string {
+	_, port, _ := net.SplitHostPort(a.Address)
+	return port
+}
+
+// expandPort replaces $PORT and ${PORT} in s; the manifest leaves them
+// alone because the port may only be known at launch. Other variables,
+// and $PORTS or $PORT_X, are not ours to touch.
+func expandPort(s, port string) string {
+	if port == "" || !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		rest := s[i:]
+		switch {
+		case strings.HasPrefix(rest, "${PORT}"):
+			b.WriteString(port)
+			i += len("${PORT}") - 1
+		case strings.HasPrefix(rest, "$PORT") && (len(rest) == 5 || !isNameByte(rest[5])):
+			b.WriteString(port)
+			i += len("$PORT") - 1
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// socketDir picks the bays' socket directory: a runtime directory is
+// private to the user and cleaned at logout, so it beats the shared /tmp.
+func socketDir(opt string, env []string) string {
+	if opt != "" {
+		return opt
+	}
+	if d, ok := lookupEnv(env, "MS_SOCKET_DIR"); ok && d != "" {
+		return d
+	}
+	if d, ok := lookupEnv(env, "XDG_RUNTIME_DIR"); ok && d != "" {
+		return filepath.Join(d, "mothership")
+	}
+	return filepath.Join(os.TempDir(), "mothership")
+}
+
+// bayEnv is what the supervisor tells a bay about itself.
+func bayEnv(b *manifest.Bay, sockets string) map[string]string {
+	workers := b.Workers
+	if workers < 0 { // "auto"
+		workers = runtime.NumCPU()
+	}
+	return map[string]string{
+		"MS_PID":         supervisorPID(),
+		"MS_SHIP":        b.Name,
+		"MS_SOCKET_DIR":  sockets,
+		"MS_SOCKET_PATH": filepath.Join(sockets, b.Name+".sock"),
+		"MS_BAY_TYPE":    b.Type,
+		"MS_BAY_WORKERS": strconv.Itoa(workers),
+		"MS_BAY_THREADS": strconv.Itoa(b.Threads),
+	}
+}

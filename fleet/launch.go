@@ -1,0 +1,55 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Launch starts the selected ships and bays in dependency order, each once
+// everything it depends on is ready, independent ones concurrently. It
+// returns when all are ready, or at the first failure: a command that does
+// not start, a run that exits before it is ready, a boot_timeout that
+// passes, ctx ending or Stop. Whatever started keeps running (and
+// restarting) either way, until Stop.
+func (f *Fleet) Launch(ctx context.Context) error {
+	if !f.launched.CompareAndSwap(false, true) {
+		return errors.New("fleet: Launch called twice")
+	}
+	if f.sockets != "" {
+		if err := os.MkdirAll(f.sockets, 0o700); err != nil {
+			return fmt.Errorf("fleet: socket directory for bays: %w", err)
+		}
+	}
+	ctx, cancel := f.withStop(ctx)
+	defer cancel()
+	names := make([]string, len(f.procs))
+	for i, p := range f.procs {
+		names[i] = p.name
+	}
+	err := inOrder(ctx, names, func(n string) []string { return f.byName[n].deps }, f.launchOne)
+	if err != nil && err == context.Cause(ctx) {
+		return fmt.Errorf("fleet: launch: %w", err)
+	}
+	return err
+}
+
+// launchOne starts one process and waits for its first readiness.
+func (f *Fleet) launchOne(ctx context.Context, name string) error {
+	p := f.byName[name]
+	if by := f.reasons[name]; by != "" {
+		f.log.Event("info", fmt.Sprintf("starting %s: %s depends on it", name, by), "process", name, "needed_by", by)
+	}
+	if !p.launch() {
+		return fmt.Errorf("fleet: launch of %s: %w", name, ErrStopped)
+	}
+	select {
+	case <-p.ready:
+		return nil
+	case <-p.failed:
+		return p.bootErr
+	case <-ctx.Done():
+		return fmt.Errorf("fleet: launch of %s: %w", name, context.Cause(ctx))
+	}
+}

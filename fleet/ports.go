@@ -1,0 +1,40 @@
+package fleet
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/mothership-go/mothership/manifest"
+)
+
+// AssignPorts gives every ship with AutoPort a free loopback TCP port: it
+// sets s.Bind and s.Env["PORT"]. Call it once, before New and before the
+// proxy reads the binds.
+func AssignPorts(m *manifest.Manifest) error {
+	// Every listener stays open until all ports are taken, so that no two
+	// ships draw the same one.
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
+	for _, s := range m.Ships {
+		if !s.AutoPort {
+			continue
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("fleet: free port for ship %s: %w", s.Name, err)
+		}
+		held = append(held, l)
+		port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+		s.Bind = &manifest.Addr{Network: "tcp", Address: net.JoinHostPort("127.0.0.1", port)}
+		if s.Env == nil {
+			s.Env = map[string]string{}
+		}
+		s.Env["PORT"] = port
+	}
+	return nil
+}

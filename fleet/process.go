@@ -1,0 +1,178 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+)
+
+// errStopping refuses a start once the process is being stopped.
+var errStopping = errors.New("stopping")
+
+// proc is one supervised ship or bay.
+type proc struct {
+	*spec
+	f     *Fleet
+	probe *http.Client // nil without a healthcheck
+
+	ready     chan struct{} // closed when it is ready for the first time
+	readyOnce sync.Once
+	failed    chan struct{} // closed when it failed before its first readiness
+	failOnce  sync.Once
+	bootErr   error // set before failed closes
+
+	// report keeps state and health reports in the order of the changes:
+	// the supervisor goroutine and Stop both change them.
+	report sync.Mutex
+
+	mu        sync.Mutex
+	state     State
+	everReady bool
+	healthy   bool
+	pid       int
+	restarts  int
+	rss, virt uint64
+	cur       *child // the current or last run
+	stopping  bool
+	done      chan struct{} // closed when supervise returns; nil until launched
+	cancel    context.CancelFunc
+}
+
+func newProc(f *Fleet, s *spec) *proc {
+	p := &proc{spec: s, f: f, state: Pending, ready: make(chan struct{}), failed: make(chan struct{})}
+	if s.health != nil {
+		p.probe = newProbeClient(*s.bind)
+	}
+	return p
+}
+
+// launch starts supervising; it reports false when Stop came first.
+func (p *proc) launch() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping || p.done != nil {
+		return !p.stopping
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.done, p.cancel = make(chan struct{}), cancel
+	go p.supervise(ctx)
+	return true
+}
+
+// start runs the process once, unless Stop has begun: under p.mu, so that
+// Stop either sees the new run or prevents it.
+func (p *proc) start() (*child, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping {
+		return nil, errStopping
+	}
+	c, err := spawn(p.spec, p.f.log)
+	if err != nil {
+		return nil, err
+	}
+	p.cur, p.pid = c, c.pid
+	return c, nil
+}
+
+func (p *proc) isStopping() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stopping
+}
+
+// setState records and reports a change. Once Stop has begun only its own
+// states get through, so a late Ready or Backoff can't follow Stopping.
+func (p *proc) setState(s State) {
+	p.report.Lock()
+	defer p.report.Unlock()
+	p.mu.Lock()
+	if p.state == s || p.stopping && s != Stopping && s != Stopped {
+		p.mu.Unlock()
+		return
+	}
+	p.state = s
+	p.mu.Unlock()
+	p.f.log.Event("info", "state", "process", p.name, "state", s)
+	p.f.obs.State(p.name, p.group, s)
+}
+
+// markReady makes the process ready, and releases what waits on its first readiness.
+func (p *proc) markReady() {
+	p.mu.Lock()
+	p.everReady = true
+	p.mu.Unlock()
+	p.setState(Ready)
+	p.setHealthy(true)
+	p.readyOnce.Do(func() { close(p.ready) })
+}
+
+// bootFailed fails the launch, if the process was never ready: its
+// dependents must not wait out their own boot timeouts.
+func (p *proc) bootFailed(err error) {
+	p.mu.Lock()
+	was := p.everReady
+	p.mu.Unlock()
+	if !was {
+		p.failOnce.Do(func() {
+			p.bootErr = err
+			close(p.failed)
+		})
+	}
+}
+
+// setHealthy records a health verdict; only a process with a healthcheck
+// has verdicts to report.
+func (p *proc) setHealthy(ok bool) {
+	p.report.Lock()
+	defer p.report.Unlock()
+	p.mu.Lock()
+	changed := p.healthy != ok
+	p.healthy = ok
+	p.mu.Unlock()
+	if changed && p.health != nil {
+		p.f.obs.Health(p.name, p.group, ok)
+	}
+}
+
+// ended clears what only a running process has; a oneshot that succeeded
+// stays healthy, since it did its job.
+func (p *proc) ended(succeeded bool) {
+	if !succeeded {
+		p.setHealthy(false)
+	}
+	p.mu.Lock()
+	p.pid, p.rss, p.virt = 0, 0, 0
+	p.mu.Unlock()
+}
+
+func (p *proc) restarted() {
+	p.mu.Lock()
+	p.restarts++
+	p.mu.Unlock()
+	p.f.obs.Restart(p.name, p.group)
+}
+
+func (p *proc) setMemory(rss, virt uint64) {
+	p.mu.Lock()
+	p.rss, p.virt = rss, virt
+	p.mu.Unlock()
+	p.f.obs.Memory(p.name, p.group, rss, virt)
+}
+
+func (p *proc) status() ProcessStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return ProcessStatus{
+		Name:     p.name,
+		Group:    p.group,
+		Kind:     p.kind,
+		State:    p.state,
+		PID:      p.pid,
+		Healthy:  p.healthy,
+		Restarts: p.restarts,
+		RSS:      p.rss,
+		Virtual:  p.virt,
+	}
+}

@@ -1,0 +1,100 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// supervise runs the process until Stop: it restarts crashes with
+// exponential backoff and opens the circuit after CircuitAfter crashes in a
+// row. A oneshot that exits 0 is done.
+func (p *proc) supervise(ctx context.Context) {
+	defer close(p.done)
+	t := p.f.timing
+	crashes := 0
+	for {
+		c, err := p.start()
+		if errors.Is(err, errStopping) {
+			return
+		}
+		var ran time.Duration
+		var last string
+		if err != nil {
+			err = fmt.Errorf("fleet: start %s: %w", p.name, err)
+			p.f.log.Event("error", "start failed", "process", p.name, "error", err)
+			p.bootFailed(err)
+			last = err.Error()
+		} else {
+			p.run(ctx, c)
+			if p.isStopping() || p.oneshot && c.success() {
+				return
+			}
+			// What a crashed run started dies with it, or it would
+			// outlive every restart.
+			c.signal(syscall.SIGKILL)
+			ran, last = c.end.Sub(c.start), c.status()
+		}
+		if ran >= t.StableAfter {
+			crashes = 0
+		}
+		crashes++
+		var delay time.Duration
+		if crashes >= t.CircuitAfter {
+			delay = t.CircuitOpen
+			p.setState(CircuitOpen)
+			p.f.circuitOpened(p, crashes, last)
+		} else {
+			delay = backoff(t.BackoffBase, crashes)
+			p.setState(Backoff)
+			p.f.log.Event("warn", "crashed", "process", p.name, "status", last, "crashes", crashes, "restart_in", delay.Round(time.Millisecond))
+		}
+		if !sleep(ctx, delay) {
+			return
+		}
+		p.restarted()
+	}
+}
+
+// run follows one run from start to exit: readiness, then health checks
+// and memory samples while it lasts.
+func (p *proc) run(ctx context.Context, c *child) {
+	p.setState(Starting)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { p.sampleMemory(ctx, c.pid) })
+	switch err := p.waitReady(ctx, c); {
+	case err == nil:
+		p.markReady()
+		if p.health != nil && !p.oneshot {
+			wg.Go(func() { p.watchHealth(ctx) })
+		}
+	case ctx.Err() == nil:
+		err = fmt.Errorf("fleet: %s %s: %w", p.kind, p.name, err)
+		p.f.log.Event("warn", "not ready", "process", p.name, "error", err)
+		p.bootFailed(err)
+		// A run that never got ready is a crash; one still running is
+		// stuck, and a restart is its best chance.
+		c.signal(syscall.SIGKILL)
+	}
+	<-c.done
+	// Health and memory reports must not outlive the run they describe.
+	cancel()
+	wg.Wait()
+	p.ended(p.oneshot && c.success())
+}
+
+// sleep waits d, or less if ctx ends first; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
