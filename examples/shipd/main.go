@@ -1,0 +1,106 @@
+// Command shipd is the small program the example manifest's ships run: a web
+// server, a worker, or a migration, so that `mothership` can be tried with
+// nothing else installed.
+//
+//	shipd serve      answer HTTP on $PORT (or $SHIPD_SOCKET, a Unix socket)
+//	shipd work       print a line every few seconds, like a job queue worker
+//	shipd migrate    print what a migration would and exit 0
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: shipd serve|work|migrate")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(ctx)
+	case "work":
+		err = work(ctx)
+	case "migrate":
+		fmt.Println("migrating: 3 migrations applied")
+	default:
+		err = fmt.Errorf("unknown mode %q; want serve, work or migrate", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shipd:", err)
+		os.Exit(1)
+	}
+}
+
+func serve(ctx context.Context) error {
+	name := os.Getenv("MS_SHIP")
+	ln, err := listen()
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	// /slow?ms=500 answers late, to watch a graceful drain or a 504.
+	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+		select {
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+			fmt.Fprintf(w, "%s answered after %d ms\n", name, ms)
+		case <-r.Context().Done():
+		}
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s: %s %s (from %s, request %s)\n", name, r.Method, r.URL.Path, r.Header.Get("X-Forwarded-For"), r.Header.Get("X-Request-Id"))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("%s listening on %s\n", name, ln.Addr())
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Printf("%s stopped\n", name)
+	return nil
+}
+
+func listen() (net.Listener, error) {
+	if path := os.Getenv("SHIPD_SOCKET"); path != "" {
+		os.Remove(path)
+		return net.Listen("unix", path)
+	}
+	port := os.Getenv("PORT")
+	if port == "" {
+		return nil, errors.New("PORT is not set")
+	}
+	return net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+}
+
+func work(ctx context.Context) error {
+	for i := 1; ; i++ {
+		select {
+		case <-ctx.Done():
+			fmt.Println("worker stopping")
+			return nil
+		case <-time.After(5 * time.Second):
+			fmt.Printf("processed job %d\n", i)
+		}
+	}
+}
