@@ -101,27 +101,3 @@ func parse(fs *pflag.FlagSet, args []string) (code int, done bool) {
 func manifestFlag(fs *pflag.FlagSet) *string {
 	return fs.StringP("manifest", "c", "", "manifest file (default ship-manifest.toml, else mothership.toml)")
 }
-
-// notYet stands for commands that later work brings; it says so instead of
-// pretending.
-func notYet(name, what string, args []string, stderr io.Writer) int {
-	fs := newFlags(name, stderr)
-	manifestFlag(fs)
-	if name == "run" {
-		fs.String("only", "", "launch only ships and bays with these tags (comma-separated)")
-		fs.String("except", "", "launch everything but ships and bays with these tags")
-	}
-	if code, done := parse(fs, args); done {
-		return code
-	}
-	fmt.Fprintf(stderr, "mothership %s: %s is not built yet; `mothership clearance` and `mothership chart` check a manifest today\n", name, what)
-	return exitUsage
-}
-
-func runCmd(args []string, _, stderr io.Writer) int {
-	return notYet("run", "running the fleet", args, stderr)
-}
-
-func preflightCmd(args []string, _, stderr io.Writer) int {
-	return notYet("preflight", "checking uplinks", args, stderr)
-}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -135,12 +136,24 @@ routes = [
 	}
 }
 
-func TestCommandsNotBuiltYetSaySo(t *testing.T) {
-	for _, args := range [][]string{{}, {"run"}, {"--only", "web"}, {"preflight"}} {
-		code, _, stderr := cli(t, t.TempDir(), args...)
-		if code != exitUsage || !strings.Contains(stderr, "not built yet") {
-			t.Errorf("%v: exit %d, %q; want %d and 'not built yet'", args, code, stderr, exitUsage)
-		}
+func TestPreflightChecksUplinks(t *testing.T) {
+	closed := freePort(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), fmt.Sprintf(`[mothership.bind]
+http = "127.0.0.1:8080"
+
+[[mothership.uplinks]]
+name = "gone"
+url = "tcp://127.0.0.1:%d"
+timeout = "1s"
+`, closed))
+	code, stdout, stderr := cli(t, dir, "preflight")
+	if code != exitUnreachable || !strings.Contains(stdout, "gone") || !strings.Contains(stderr, "uplink gone") {
+		t.Errorf("a closed port: exit %d, want %d, the table and the uplink named:\n%s%s", code, exitUnreachable, stdout, stderr)
+	}
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), "[mothership.bind]\nhttp = \"127.0.0.1:8080\"\n")
+	if code, stdout, _ := cli(t, dir, "preflight"); code != 0 || !strings.Contains(stdout, "no uplinks to check") {
+		t.Errorf("no uplinks: exit %d, %q", code, stdout)
 	}
 }
 

@@ -40,6 +40,7 @@ type Metrics struct {
 	seen   map[shipKey]*ship
 	phases *oneHot
 	phase  fleet.Phase
+	roles  *oneHot
 }
 
 type shipKey struct{ process, group string }
@@ -121,8 +122,13 @@ func NewMetrics() *Metrics {
 		Help: "1 for the mothership's current lifecycle phase, 0 for the others.",
 	}, []string{"phase"})
 	m.phases = newOneHot(phase, knownPhases)
+	role := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mothership_flagship_role",
+		Help: "1 for this instance's role in the flagship election (flagship, escort or solo), 0 for the others.",
+	}, []string{"role"})
+	m.roles = newOneHot(role, []string{"flagship", "escort", "solo"})
 	m.reg.MustRegister(m.status, m.state, m.healthy, m.restarts, m.rss, m.virtual,
-		m.ships, m.requests, m.duration, phase,
+		m.ships, m.requests, m.duration, phase, role,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.SetPhase(fleet.Initializing)
@@ -135,6 +141,13 @@ func (m *Metrics) SetPhase(p fleet.Phase) {
 	defer m.mu.Unlock()
 	m.phase = p
 	m.phases.set(string(p))
+}
+
+// SetRole records this instance's role in the flagship election.
+func (m *Metrics) SetRole(role string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.roles.set(role)
 }
 
 func (m *Metrics) currentPhase() fleet.Phase {

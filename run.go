@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mothership-go/mothership/flagship"
+	"github.com/mothership-go/mothership/fleet"
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/stages"
+	"github.com/mothership-go/mothership/telemetry"
+	"github.com/mothership-go/mothership/uplink"
+)
+
+// Exit statuses of `run`, so that a platform restarts what should restart.
+const (
+	exitLanded  = 0 // a clean shutdown
+	exitCrashed = 1 // the launch failed, or a critical ship's circuit opened
+)
+
+func runCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", stderr)
+	path := manifestFlag(fs)
+	only := fs.String("only", "", "launch only ships and bays with these tags (comma-separated), and what they depend on")
+	except := fs.String("except", "", "launch everything but ships and bays with these tags")
+	format := fs.String("log-format", "text", "log format: text or json")
+	debug := fs.Bool("debug", false, "log debug events")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	log, err := telemetry.NewLog(stdout, *format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	if err != nil {
+		fmt.Fprintf(stderr, "mothership run: %v\n", err)
+		return exitUsage
+	}
+	log.SetDebug(*debug)
+	v := &voyage{log: log, metrics: telemetry.NewMetrics(), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	v.phase(fleet.Initializing)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go v.watchSignals(signals, cancel)
+
+	m, tree, ok := loadForCommand("run", *path, "launched", stderr)
+	if !ok {
+		return v.land(fleet.Failed, exitUsage, errors.New("the manifest has problems"))
+	}
+	if missing := machineProblems(m); len(missing) > 0 {
+		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
+	}
+	v.drain = m.Mothership.DrainTimeout
+	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
+		return v.shutdown(fleet.Failed, exitCrashed, err)
+	}
+
+	v.phase(fleet.Preflight)
+	if err := v.checkUplinks(ctx, m); err != nil {
+		return v.shutdown(fleet.Failed, exitCrashed, err)
+	}
+	if m.Mothership.Flagship.Enabled {
+		v.phase(fleet.Electing)
+	}
+	// A signal during the launch stops it; that is a landing, not a failure.
+	failed := func(err error) int {
+		if ctx.Err() != nil {
+			return v.shutdown(fleet.Landed, exitLanded, nil)
+		}
+		return v.shutdown(fleet.Failed, exitCrashed, err)
+	}
+	role, err := flagship.Coordinate(ctx, m.Mothership.Flagship, os.LookupEnv, func(ctx context.Context) error {
+		v.phase(fleet.Prelaunch)
+		return v.fleet.RunPrelaunch(ctx)
+	}, log.Info)
+	if role != "" {
+		v.role = string(role)
+		v.metrics.SetRole(v.role)
+	}
+	if err != nil {
+		return failed(err)
+	}
+	v.phase(fleet.Launching)
+	if err := v.fleet.Launch(ctx); err != nil {
+		return failed(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- v.srv.Serve() }()
+	v.phase(fleet.Running)
+	select {
+	case <-ctx.Done():
+		return v.shutdown(fleet.Landed, exitLanded, nil)
+	case err := <-v.fleet.Crashed():
+		return v.shutdown(fleet.Crashed, exitCrashed, err)
+	case err := <-served:
+		return v.shutdown(fleet.Crashed, exitCrashed, fmt.Errorf("proxy: %w", err))
+	}
+}
+
+// voyage carries one run of the mothership through its phases to a landing.
+type voyage struct {
+	log        *telemetry.Log
+	metrics    *telemetry.Metrics
+	fleet      *fleet.Fleet
+	srv        *stages.Server
+	metricsSrv interface{ Close() error }
+	drain      time.Duration
+	role       string
+	forced     chan struct{}
+}
+
+// prepare builds the fleet and the proxy and opens every listener, so that
+// a port in use fails the launch before any process starts.
+func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, except []string) error {
+	if err := fleet.AssignPorts(m); err != nil {
+		return err
+	}
+	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}})
+	if err != nil {
+		return err
+	}
+	v.fleet = fl
+	srv, err := stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m), TrustedProxies: m.Mothership.TrustedProxies, Observer: v.metrics})
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	v.srv = srv
+	if port := m.Mothership.MetricsPort; port > 0 {
+		msrv, ln, err := telemetry.ListenMetrics(port, v.metrics.Handler())
+		if err != nil {
+			return err
+		}
+		go msrv.Serve(ln)
+		v.metricsSrv = msrv
+	}
+	return nil
+}
+
+// checkUplinks logs each uplink's check and fails when any is unreachable.
+func (v *voyage) checkUplinks(ctx context.Context, m *manifest.Manifest) error {
+	results := uplink.Check(ctx, m.Mothership.Uplinks)
+	for _, r := range results {
+		if r.Err != nil {
+			v.log.Error("uplink unreachable", "uplink", r.Name, "target", r.Target, "error", r.Err.Error())
+		} else {
+			v.log.Info("uplink ok", "uplink", r.Name, "target", r.Target, "took", r.Took.String())
+		}
+	}
+	if failed := uplink.Failed(results); len(failed) > 0 {
+		names := make([]string, len(failed))
+		for i, r := range failed {
+			names[i] = r.Name
+		}
+		return fmt.Errorf("uplinks unreachable: %s", strings.Join(names, ", "))
+	}
+	return nil
+}
+
+func (v *voyage) phase(p fleet.Phase) {
+	v.metrics.SetPhase(p)
+	v.log.Info("phase", "phase", string(p))
+}
+
+// watchSignals cancels the run on the first SIGINT or SIGTERM; a second
+// SIGINT forces the landing: processes get SIGKILL at once.
+func (v *voyage) watchSignals(signals <-chan os.Signal, cancel context.CancelFunc) {
+	first := <-signals
+	v.log.Info("signal: draining", "signal", first.String())
+	cancel()
+	for s := range signals {
+		if s == syscall.SIGINT {
+			v.log.Warn("second interrupt: forcing the landing")
+			close(v.forced)
+			return
+		}
+	}
+}
+
+// shutdown drains the proxy, stops the fleet dependents first, and lands.
+func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
+	v.phase(fleet.Draining)
+	if v.srv != nil {
+		ctx, cancel := v.untilForced(v.drain)
+		if err := v.srv.Shutdown(ctx); err != nil {
+			v.log.Warn("drain cut short", "error", err.Error())
+		}
+		cancel()
+	}
+	if v.fleet != nil {
+		ctx, cancel := v.untilForced(0)
+		if err := v.fleet.Stop(ctx); err != nil {
+			v.log.Warn("stop", "error", err.Error())
+		}
+		cancel()
+	}
+	if v.metricsSrv != nil {
+		v.metricsSrv.Close()
+	}
+	return v.land(status, code, cause)
+}
+
+// untilForced is a context that ends after d (0: never) or on a forced landing.
+func (v *voyage) untilForced(d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if d > 0 {
+		ctx, cancel = context.WithTimeout(context.Background(), d)
+	}
+	go func() {
+		select {
+		case <-v.forced:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// land writes the landing record, the last line of every run.
+func (v *voyage) land(status fleet.Phase, code int, cause error) int {
+	v.metrics.SetPhase(status)
+	kv := []any{"status", strings.ToLower(string(status)), "role", v.role}
+	if cause != nil {
+		v.log.Error("Mothership landed", append(kv, "error", cause.Error())...)
+	} else {
+		v.log.Info("Mothership landed", kv...)
+	}
+	return code
+}
+
+func splitTags(s string) []string {
+	var tags []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// builtBinaries builds mothership and the example ship program once per
+// test run: the end-to-end tests run them as a user would.
+var builtBinaries = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "mothership-e2e")
+	if err != nil {
+		return "", err
+	}
+	for pkg, out := range map[string]string{".": "mothership", "./examples/shipd": "shipd"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, out), pkg)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+		}
+	}
+	return dir, nil
+})
+
+// voyageUnderTest is a `mothership run` subprocess and what it printed.
+type voyageUnderTest struct {
+	cmd   *exec.Cmd
+	mu    sync.Mutex
+	lines []string
+	done  chan struct{}
+}
+
+func startRun(t *testing.T, manifest string, args ...string) *voyageUnderTest {
+	t.Helper()
+	bin, err := builtBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), strings.ReplaceAll(manifest, "SHIPD", filepath.Join(bin, "shipd")))
+	cmd := exec.Command(filepath.Join(bin, "mothership"), append([]string{"run"}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	v := &voyageUnderTest{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		defer close(v.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			v.mu.Lock()
+			v.lines = append(v.lines, sc.Text())
+			v.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-v.done
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("mothership output:\n%s", v.output())
+		}
+	})
+	return v
+}
+
+func (v *voyageUnderTest) output() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return strings.Join(v.lines, "\n")
+}
+
+// waitFor waits until a printed line contains s.
+func (v *voyageUnderTest) waitFor(t *testing.T, s string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if strings.Contains(v.output(), s) {
+			return
+		}
+		select {
+		case <-v.done:
+			if strings.Contains(v.output(), s) {
+				return
+			}
+			t.Fatalf("mothership exited before printing %q", s)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no %q within %v", s, within)
+}
+
+// exit waits for the process to end and returns its exit code.
+func (v *voyageUnderTest) exit(t *testing.T, within time.Duration) int {
+	t.Helper()
+	select {
+	case <-v.done:
+	case <-time.After(within):
+		t.Fatalf("mothership still running after %v", within)
+	}
+	err := v.cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func get(t *testing.T, url string, header ...string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestRunRoutesToTheFleetAndLandsOnSIGTERM(t *testing.T) {
+	httpPort, apiPort, metricsPort := freePort(t), freePort(t), freePort(t)
+	v := startRun(t, fmt.Sprintf(`
+[mothership]
+metrics_port = %d
+
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[mothership.prelaunch]]
+name = "migrate"
+command = "SHIPD"
+args = ["migrate"]
+
+[[fleet.web]]
+name = "api"
+command = "SHIPD"
+args = ["serve"]
+bind = "127.0.0.1:%d"
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/api/.*", strip_prefix = "/api" }]
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+depends_on = ["api"]
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/.*" }]
+
+[[fleet.workers]]
+name = "worker"
+command = "SHIPD"
+args = ["work"]
+critical = false
+`, metricsPort, httpPort, apiPort))
+	v.waitFor(t, "Running", 20*time.Second)
+	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	if code, body := get(t, base+"/api/users"); code != 200 || !strings.HasPrefix(body, "api: GET /users (from 127.0.0.1") {
+		t.Errorf("GET /api/users: %d %q, want 200 from api with the prefix stripped", code, body)
+	}
+	if code, body := get(t, base+"/hello"); code != 200 || !strings.HasPrefix(body, "web: GET /hello") {
+		t.Errorf("GET /hello: %d %q, want 200 from web", code, body)
+	}
+	out := v.output()
+	if strings.Index(out, "migrating") > strings.Index(out, "api listening") || strings.Index(out, "api listening") > strings.Index(out, "web listening") {
+		t.Errorf("want migrate, then api, then web:\n%s", out)
+	}
+	code, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+	for _, want := range []string{`mothership_ship_healthy{group="web",ship="api"} 1`, `mothership_requests_total{`} {
+		if code != 200 || !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q (status %d)", want, code)
+		}
+	}
+	// A slow request in flight when SIGTERM arrives still completes.
+	slow := make(chan string, 1)
+	go func() {
+		_, body := get(t, base+"/slow?ms=700")
+		slow <- body
+	}()
+	time.Sleep(200 * time.Millisecond)
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if body := <-slow; !strings.Contains(body, "answered after 700 ms") {
+		t.Errorf("the in-flight request got %q, want its answer", body)
+	}
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
+	}
+	lines := strings.Split(strings.TrimSpace(v.output()), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "Mothership landed") || !strings.Contains(last, "status=landed") {
+		t.Errorf("the last line is %q, want the landing record with status=landed", last)
+	}
+}
+
+func TestRunAbortsWhenAPrelaunchJobFails(t *testing.T) {
+	v := startRun(t, fmt.Sprintf(`
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[mothership.prelaunch]]
+name = "migrate"
+command = "sh"
+args = ["-c", "echo broken migration; exit 3"]
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+routes = [{ bind = "http", pattern = "/.*" }]
+`, freePort(t)))
+	if code := v.exit(t, 20*time.Second); code == 0 {
+		t.Fatalf("exit 0 after a failed prelaunch job, want non-zero")
+	}
+	out := v.output()
+	if !strings.Contains(out, "migrate") || strings.Contains(out, "web listening") || !strings.Contains(out, "status=failed") {
+		t.Errorf("want the failure named, web never started, and status=failed:\n%s", out)
+	}
+}
+
+func TestRunLandsCrashedWhenACriticalShipKeepsCrashing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the crash circuit")
+	}
+	v := startRun(t, fmt.Sprintf(`
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "web"
+command = "sh"
+args = ["-c", "sleep 0.2; exit 1"]
+`, freePort(t)))
+	// 1+2+4+8 s of backoff before the fifth crash opens the circuit.
+	if code := v.exit(t, 40*time.Second); code == 0 {
+		t.Fatalf("exit 0, want non-zero when a critical ship's circuit opens")
+	}
+	if out := v.output(); !strings.Contains(out, "status=crashed") {
+		t.Errorf("want status=crashed in the landing record:\n%s", out)
+	}
+}

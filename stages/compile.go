@@ -1,0 +1,51 @@
+package stages
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/routetree"
+)
+
+// stageBuilder builds one stage of a route, or returns nil when the route
+// does not need it, so that a route pays only for the stages it uses.
+type stageBuilder func(c *compiler, r *routetree.Route) (Stage, error)
+
+// stageOrder is the fixed order of a route's stages: rate limit → shields
+// → static → CORS → WASM → compression → forward. A new stage is one file
+// with its builder, and its line here.
+var stageOrder = []stageBuilder{
+	buildForward,
+}
+
+// pipeline is one route's compiled stages and the observer of its requests.
+type pipeline struct {
+	first Handler
+	obs   RouteObserver
+}
+
+// compiler holds what building stages needs, and what routes share: the
+// Transports (one per target address) and the copy buffers.
+type compiler struct {
+	resolve    func(manifest.Target) ([]manifest.Addr, error)
+	upstreams  map[string]*manifest.Upstream
+	transports transports
+	buffers    *bufferPool
+	errorLog   *log.Logger
+}
+
+// compile builds a route's stage slice in stageOrder and chains it.
+func (c *compiler) compile(r *routetree.Route, obs Observer) (*pipeline, error) {
+	var stages []Stage
+	for _, build := range stageOrder {
+		s, err := build(c, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s (line %d): %w", r.Source.Pos.Key, r.Source.Pos.Line, err)
+		}
+		if s != nil {
+			stages = append(stages, s)
+		}
+	}
+	return &pipeline{first: chain(stages), obs: obs.Route(r)}, nil
+}
