@@ -42,14 +42,33 @@ type voyageUnderTest struct {
 
 func startRun(t *testing.T, manifest string, args ...string) *voyageUnderTest {
 	t.Helper()
+	dir := t.TempDir()
+	writeManifest(t, dir, manifest)
+	return startRunIn(t, dir, nil, args...)
+}
+
+// writeManifest writes ship-manifest.toml into dir, SHIPD standing for the
+// example ship program.
+func writeManifest(t *testing.T, dir, manifest string) {
+	t.Helper()
 	bin, err := builtBinaries()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), strings.ReplaceAll(manifest, "SHIPD", filepath.Join(bin, "shipd")))
+}
+
+// startRunIn starts `mothership run` on the manifest in dir, with env added
+// to the test's environment.
+func startRunIn(t *testing.T, dir string, env []string, args ...string) *voyageUnderTest {
+	t.Helper()
+	bin, err := builtBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(filepath.Join(bin, "mothership"), append([]string{"run"}, args...)...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -71,3 +71,29 @@ func TestFixedPortWithAutoPortIsWarned(t *testing.T) {
 		t.Errorf("no warning about the fixed port 3000 at line 6; warnings: %v", m.Warnings)
 	}
 }
+
+func TestShieldRules(t *testing.T) {
+	cases := []struct {
+		name, rule, wantErr string
+	}{
+		{"block by prefix", `ja4h_prefix = "ge11nn05"`, ""},
+		{"redirect llm", "ua_filter = \"llm\"\naction = \"redirect\"\nlocation = \"/for-machines\"", ""},
+		{"no condition", `action = "block"`, "needs a condition"},
+		{"redirect without location", "ua_filter = \"bot\"\naction = \"redirect\"", "needs a location"},
+		{"bad status", "ua_filter = \"bot\"\naction = \"redirect\"\nlocation = \"/x\"\nstatus = 305", "not 305"},
+		{"unknown action", "ua_filter = \"bot\"\naction = \"drop\"", `unknown action "drop"`},
+		{"unknown bind", "ua_filter = \"bot\"\nbind = \"htp\"", `did you mean "http"`},
+	}
+	for _, c := range cases {
+		doc := "[mothership.bind]\nhttp = \"127.0.0.1:8080\"\n\n[[mothership.shields]]\nname = \"r\"\n" + c.rule + "\n"
+		m, err := manifest.Parse("s.toml", []byte(doc), func(string) (string, bool) { return "", false })
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.wantErr == "" && len(m.Mothership.Shields) != 1:
+			t.Errorf("%s: want one shield, got %d", c.name, len(m.Mothership.Shields))
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: got %v, want an error with %q", c.name, err, c.wantErr)
+		}
+	}
+}

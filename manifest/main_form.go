@@ -346,6 +346,9 @@ func readMothership(t *table, m *Manifest) {
 		ms.Flagship = readFlagship(ft, false)
 	}
 	ms.Env = t.envTable("env")
+	for _, st := range t.tables("shields") {
+		ms.Shields = append(ms.Shields, readShield(st))
+	}
 	ms.TrustedProxies = readPrefixes(t, "trusted_proxies")
 	ms.DrainTimeout = t.duration("drain_timeout", ms.DrainTimeout)
 	for _, ut := range t.tables("upstreams") {

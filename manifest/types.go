@@ -77,6 +77,9 @@ type Mothership struct {
 	Env map[string]string
 	// Upstreams are pools of addresses that routes can target.
 	Upstreams []*Upstream
+	// Shields are rules that block or redirect requests by JA4H fingerprint
+	// or User-Agent class before they reach a ship.
+	Shields []*Shield
 	// TrustedProxies are the peers whose X-Forwarded-* headers are believed;
 	// from anyone else those headers are replaced.
 	TrustedProxies []netip.Prefix
@@ -374,4 +377,36 @@ type UpstreamHealth struct {
 	UnhealthyThreshold int
 	// HealthyThreshold successes in a row mark a member up again.
 	HealthyThreshold int
+}
+
+// Shield actions.
+const (
+	// ShieldBlock answers the request itself, 403 by default.
+	ShieldBlock = "block"
+	// ShieldRedirect sends the client elsewhere, 302 by default.
+	ShieldRedirect = "redirect"
+)
+
+// Shield is a `[[mothership.shields]]` rule: a request that meets every
+// condition it sets is blocked or redirected.
+type Shield struct {
+	// Name labels the rule in logs and metrics.
+	Name string
+	// JA4H is an exact JA4H fingerprint.
+	JA4H string
+	// JA4HPrefix matches fingerprints that start with it, such as
+	// "ge11nn05" (a GET over HTTP/1.1 with no cookie, no referer, 5 headers).
+	JA4HPrefix string
+	// UAFilter is a User-Agent class or `~regex`, as on routes.
+	UAFilter string
+	// Bind limits the rule to one bind; empty applies it to every bind.
+	Bind string
+	// Action is ShieldBlock or ShieldRedirect.
+	Action string
+	// Status is the answer's status: 403 for block and 302 for redirect by default.
+	Status int
+	// Location is where a redirect sends the client.
+	Location string
+	// Pos is where it is declared.
+	Pos Pos
 }

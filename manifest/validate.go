@@ -200,6 +200,11 @@ func checkBinds(r *reader, m *Manifest) {
 			r.errorf(rt.Pos.Key+".bind", "no bind named %q%s; declared: %s", rt.Bind, didYouMean(rt.Bind, binds), quoteList(binds))
 		}
 	}
+	for _, sh := range m.Mothership.Shields {
+		if sh.Bind != "" && !slices.Contains(binds, sh.Bind) {
+			r.errorf(sh.Pos.Key+".bind", "no bind named %q%s", sh.Bind, didYouMean(sh.Bind, binds))
+		}
+	}
 	for _, d := range m.Mothership.StaticDirs {
 		if d.Bind != "" && !slices.Contains(binds, d.Bind) {
 			r.errorf(d.Pos.Key+".bind", "no bind named %q%s", d.Bind, didYouMean(d.Bind, binds))
