@@ -178,4 +178,3 @@ func TestElectionFlagshipKilledMidPrelaunchAbortsEscorts(t *testing.T) {
 		}
 	}
 }
-
