@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -29,7 +28,10 @@ func electStatic(ctx context.Context, cfg manifest.Flagship, lookupEnv func(stri
 // for the log.
 func staticVerdict(ctx context.Context, cfg manifest.Flagship, lookupEnv func(string) (string, bool)) (bool, string, error) {
 	if cfg.StaticCommand == "" {
-		v := expand(cfg.StaticFlagship, lookupEnv)
+		v, _, err := manifest.ExpandVars(cfg.StaticFlagship, lookupEnv) // unset is empty: escorts usually leave MS_FLAGSHIP unset
+		if err != nil {
+			return false, "", fmt.Errorf("flagship: static_flagship: %w", err)
+		}
 		why := fmt.Sprintf("static_flagship %s is %q", cfg.StaticFlagship, v)
 		return truthy(v), why, nil
 	}
@@ -43,21 +45,6 @@ func staticVerdict(ctx context.Context, cfg manifest.Flagship, lookupEnv func(st
 func truthy(v string) bool {
 	v = strings.TrimSpace(v)
 	return strings.EqualFold(v, "true") || v == "1" || strings.EqualFold(v, "yes")
-}
-
-// expand expands $VAR, ${VAR} and ${VAR:-default} as the manifest does; an
-// unset variable is empty, since escorts usually leave MS_FLAGSHIP unset.
-func expand(s string, lookupEnv func(string) (string, bool)) string {
-	return os.Expand(s, func(name string) string {
-		if name == "$" { // os.Expand reads `$$` as the variable `$`
-			return "$"
-		}
-		name, def, _ := strings.Cut(name, ":-")
-		if v, ok := lookupEnv(name); ok {
-			return v
-		}
-		return def
-	})
 }
 
 // runCommand runs a command line without a shell, as the manifest runs

@@ -11,7 +11,7 @@ import (
 // ok is false when that error is reported, so that callers don't report the
 // value it left (an empty address, a URL without a scheme) a second time.
 func (r *reader) expand(path, s string) (out string, ok bool) {
-	out, missing, err := expandVars(s, r.env)
+	out, missing, err := ExpandVars(s, r.env)
 	if err != nil {
 		r.errorf(path, "%v", err)
 		return s, false
@@ -22,8 +22,10 @@ func (r *reader) expand(path, s string) (out string, ok bool) {
 	return out, len(missing) == 0
 }
 
-// expandVars expands s and returns the names of unset variables.
-func expandVars(s string, lookup func(string) (string, bool)) (string, []string, error) {
+// ExpandVars expands `$VAR`, `${VAR}` and `${VAR:-default}` in s as the
+// manifest does (`$$` is a literal dollar), and returns the names of unset
+// variables, which expand to nothing.
+func ExpandVars(s string, lookup func(string) (string, bool)) (string, []string, error) {
 	if !strings.Contains(s, "$") {
 		return s, nil, nil
 	}

@@ -498,7 +498,7 @@ func readStaticFlagship(t *table, v any, f *Flagship) {
 	switch x := v.(type) {
 	case string:
 		f.StaticFlagship = x
-		if _, missing, err := expandVars(x, t.r.env); err != nil {
+		if _, missing, err := ExpandVars(x, t.r.env); err != nil {
 			t.r.errorf(path, "%v", err)
 		} else {
 			for _, name := range missing {
