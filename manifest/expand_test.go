@@ -62,24 +62,24 @@ func TestExpandVars(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, missing, err := expandVars(c.in, lookup)
+			got, missing, err := ExpandVars(c.in, lookup)
 			if c.err != "" {
 				if err == nil {
-					t.Fatalf("%s: expandVars(%q) = %q, want an error with %q", c.name, c.in, got, c.err)
+					t.Fatalf("%s: ExpandVars(%q) = %q, want an error with %q", c.name, c.in, got, c.err)
 				}
 				if !strings.Contains(err.Error(), c.err) {
-					t.Errorf("%s: expandVars(%q) error %q lacks %q", c.name, c.in, err, c.err)
+					t.Errorf("%s: ExpandVars(%q) error %q lacks %q", c.name, c.in, err, c.err)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("%s: expandVars(%q): %v", c.name, c.in, err)
+				t.Fatalf("%s: ExpandVars(%q): %v", c.name, c.in, err)
 			}
 			if got != c.want {
-				t.Errorf("%s: expandVars(%q) = %q, want %q", c.name, c.in, got, c.want)
+				t.Errorf("%s: ExpandVars(%q) = %q, want %q", c.name, c.in, got, c.want)
 			}
 			if !slices.Equal(missing, c.missing) {
-				t.Errorf("%s: expandVars(%q) missing = %q, want %q", c.name, c.in, missing, c.missing)
+				t.Errorf("%s: ExpandVars(%q) missing = %q, want %q", c.name, c.in, missing, c.missing)
 			}
 		})
 	}
