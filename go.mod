@@ -4,6 +4,8 @@ go 1.26.8
 
 require github.com/pelletier/go-toml/v2 v2.4.3
 
+require github.com/andybalholm/brotli v1.2.8
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

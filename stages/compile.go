@@ -16,6 +16,11 @@ type stageBuilder func(c *compiler, r *routetree.Route) (Stage, error)
 // → static → CORS → WASM → compression → forward. A new stage is one file
 // with its builder, and its line here.
 var stageOrder = []stageBuilder{
+	buildRateLimit,
+	buildShields,
+	buildStatic,
+	buildCORS,
+	buildCompress,
 	buildForward,
 }
 
@@ -33,6 +38,7 @@ type compiler struct {
 	transports transports
 	buffers    *bufferPool
 	errorLog   *log.Logger
+	shared     *sharedStages // the rate limiter and CORS cache all routes share (ratelimit.go)
 }
 
 // compile builds a route's stage slice in stageOrder and chains it.

@@ -33,7 +33,7 @@ func listen(b *manifest.Bind, lim limits) (net.Listener, error) {
 	if b.ProxyProtocol {
 		l = wrapProxyProtocol(l, lim.readHeader)
 	}
-	return l, nil
+	return recordHeads(l, lim.maxHeader), nil
 }
 
 // removeStaleSocket removes a socket file that a mothership which did not

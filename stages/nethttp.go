@@ -48,12 +48,13 @@ type conn struct {
 	peer     netip.AddrPort
 	peerIP   string
 	trusted  bool
+	head     *headConn // the raw request heads (rawhead.go); nil if not recorded
 }
 
 // connContext must not look at the connection's addresses: on a PROXY
 // protocol bind that reads the header, and this runs on the accept loop.
-func connContext(ctx context.Context, _ net.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, new(conn))
+func connContext(ctx context.Context, nc net.Conn) context.Context {
+	return context.WithValue(ctx, connKey{}, &conn{head: headConnOf(nc)})
 }
 
 // exchangeOf finds the exchange a request belongs to: ReverseProxy's hooks
@@ -84,11 +85,14 @@ type engine struct {
 	noRoute  RouteObserver
 	trusted  trustedProxies
 	upgrades *upgrades
+	static   *staticSite // tried when no route matches (static.go)
 }
 
 func (e *engine) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	start := time.Now()
 	c := req.Context().Value(connKey{}).(*conn)
+	c.head.next()               // this request's raw head (rawhead.go)
+	delete(req.Header, hdrJA4H) // only the shields stage sets it
 	if !c.peerDone {
 		c.resolvePeer(req.RemoteAddr, e.trusted)
 	}
@@ -122,7 +126,9 @@ func (e *engine) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	})
 	if x.Route == nil {
 		defer e.done(c, e.noRoute, start)
-		answerNoRoute.write(x.Response)
+		if !e.static.serve(x) {
+			answerNoRoute.write(x.Response)
+		}
 		return
 	}
 	p := e.pipes[x.Route.Index]

@@ -30,6 +30,8 @@ type Options struct {
 	// ErrorLog receives net/http's own errors and failed forwards; nil
 	// discards them.
 	ErrorLog *log.Logger
+	// Debug, when set, logs each request's method, path, UA class and JA4H.
+	Debug func(msg string, kv ...any)
 }
 
 // Server serves every bind of a manifest: it routes each request through
@@ -84,7 +86,15 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 		transports: s.transports,
 		buffers:    &bufferPool{},
 		errorLog:   errorLog,
+		shared:     newSharedStages(&m.Mothership, obs),
 	}
+	defer registerShields(c, m.Mothership.Shields, opts.Debug)()
+	static, err := openStatic(m, tree)
+	if err != nil {
+		return nil, fmt.Errorf("stages: %w", err)
+	}
+	defer static.register(c)()
+	defer registerCompression(c, m.Mothership.Compression)()
 	for _, u := range m.Mothership.Upstreams {
 		c.upstreams[u.Name] = u
 	}
@@ -114,6 +124,7 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 			noRoute:  obs.NoRoute(bt.Bind.Name),
 			trusted:  trustedProxies(opts.TrustedProxies),
 			upgrades: &s.upgrades,
+			static:   static.bind(bt.Bind.Name),
 		}}
 		s.binds = append(s.binds, b)
 		s.byName[b.bind.Name] = b
