@@ -129,7 +129,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.fleet = fl
-	srv, err := stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m), TrustedProxies: m.Mothership.TrustedProxies, Observer: v.metrics})
+	srv, err := stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m), TrustedProxies: m.Mothership.TrustedProxies, Observer: v.metrics, Debug: v.debugLog()})
 	if err != nil {
 		return err
 	}
@@ -166,6 +166,15 @@ func (v *voyage) checkUplinks(ctx context.Context, m *manifest.Manifest) error {
 		return fmt.Errorf("uplinks unreachable: %s", strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// debugLog is the proxy's debug log (each request with its JA4H), nil
+// without --debug so that routes skip the work.
+func (v *voyage) debugLog() stages.DebugFunc {
+	if !v.log.DebugOn() {
+		return nil
+	}
+	return v.log.Debug
 }
 
 func (v *voyage) phase(p fleet.Phase) {

@@ -33,12 +33,40 @@ type pipeline struct {
 // compiler holds what building stages needs, and what routes share: the
 // Transports (one per target address) and the copy buffers.
 type compiler struct {
-	resolve    func(manifest.Target) ([]manifest.Addr, error)
-	upstreams  map[string]*manifest.Upstream
-	transports transports
-	buffers    *bufferPool
-	errorLog   *log.Logger
-	shared     *sharedStages // the rate limiter and CORS cache all routes share (ratelimit.go)
+	resolve     func(manifest.Target) ([]manifest.Addr, error)
+	upstreams   map[string]*manifest.Upstream
+	transports  transports
+	buffers     *bufferPool
+	errorLog    *log.Logger
+	shared      *sharedStages // the rate limiter and CORS cache all routes share (ratelimit.go)
+	shields     []*manifest.Shield
+	debug       DebugFunc    // nil unless debug logging is on
+	static      *staticFiles // the static directories of every bind
+	compression bool
+}
+
+// newCompiler prepares what the routes of m will share.
+func newCompiler(m *manifest.Manifest, tree *routetree.Tree, opts Options, obs Observer, tr transports, errorLog *log.Logger) (*compiler, error) {
+	static, err := openStatic(m, tree)
+	if err != nil {
+		return nil, fmt.Errorf("stages: %w", err)
+	}
+	c := &compiler{
+		resolve:     opts.Resolve,
+		upstreams:   map[string]*manifest.Upstream{},
+		transports:  tr,
+		buffers:     &bufferPool{},
+		errorLog:    errorLog,
+		shared:      newSharedStages(&m.Mothership, obs),
+		shields:     m.Mothership.Shields,
+		debug:       opts.Debug,
+		static:      static,
+		compression: m.Mothership.Compression,
+	}
+	for _, u := range m.Mothership.Upstreams {
+		c.upstreams[u.Name] = u
+	}
+	return c, nil
 }
 
 // compile builds a route's stage slice in stageOrder and chains it.

@@ -29,21 +29,10 @@ const (
 	minCompressSize = 1024
 )
 
-// compressConfigs holds whether compression is on for each compiler while
-// New compiles with it (registerCompression), as shieldConfigs does.
-var compressConfigs sync.Map // *compiler → bool
-
-// registerCompression tells the compression builder of c's routes whether
-// the manifest turns compression on, until the returned func is called.
-func registerCompression(c *compiler, on bool) (done func()) {
-	compressConfigs.Store(c, on)
-	return func() { compressConfigs.Delete(c) }
-}
-
 // buildCompress gives every route the compression stage when the manifest
 // says `compression = true`.
 func buildCompress(c *compiler, _ *routetree.Route) (Stage, error) {
-	if on, _ := compressConfigs.Load(c); on != true {
+	if !c.compression {
 		return nil, nil
 	}
 	return &compress{pools: [numEncodings]*encoderPool{

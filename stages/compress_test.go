@@ -423,7 +423,5 @@ func TestCompressRestoresWriter(t *testing.T) {
 
 // buildCompressOn builds the stage as New does with compression on.
 func buildCompressOn() (Stage, error) {
-	c := &compiler{}
-	defer registerCompression(c, true)()
-	return buildCompress(c, nil)
+	return buildCompress(&compiler{compression: true}, nil)
 }

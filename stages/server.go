@@ -80,23 +80,9 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 		errorLog:   errorLog,
 		limits:     defaultLimits(),
 	}
-	c := &compiler{
-		resolve:    opts.Resolve,
-		upstreams:  map[string]*manifest.Upstream{},
-		transports: s.transports,
-		buffers:    &bufferPool{},
-		errorLog:   errorLog,
-		shared:     newSharedStages(&m.Mothership, obs),
-	}
-	defer registerShields(c, m.Mothership.Shields, opts.Debug)()
-	static, err := openStatic(m, tree)
+	c, err := newCompiler(m, tree, opts, obs, s.transports, errorLog)
 	if err != nil {
-		return nil, fmt.Errorf("stages: %w", err)
-	}
-	defer static.register(c)()
-	defer registerCompression(c, m.Mothership.Compression)()
-	for _, u := range m.Mothership.Upstreams {
-		c.upstreams[u.Name] = u
+		return nil, err
 	}
 	var pipes []*pipeline
 	var errs []error
@@ -124,7 +110,7 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 			noRoute:  obs.NoRoute(bt.Bind.Name),
 			trusted:  trustedProxies(opts.TrustedProxies),
 			upgrades: &s.upgrades,
-			static:   static.bind(bt.Bind.Name),
+			static:   c.static.bind(bt.Bind.Name),
 		}}
 		s.binds = append(s.binds, b)
 		s.byName[b.bind.Name] = b

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
@@ -25,24 +24,6 @@ const hdrJA4H = "X-Ja4h"
 // DebugFunc logs a debug event: a message and key-value pairs, as
 // telemetry.Log.Debug and slog take them.
 type DebugFunc = func(msg string, kv ...any)
-
-// shieldConfig is what building the shields stage needs from New: the
-// manifest's rules and the debug log.
-type shieldConfig struct {
-	rules []*manifest.Shield
-	debug DebugFunc
-}
-
-// shieldConfigs holds each compiler's shieldConfig while New compiles with
-// it (registerShields).
-var shieldConfigs sync.Map // *compiler → *shieldConfig
-
-// registerShields hands rules and debug to the shields builder of c's
-// routes, until the returned func is called (New defers it).
-func registerShields(c *compiler, rules []*manifest.Shield, debug DebugFunc) (done func()) {
-	shieldConfigs.Store(c, &shieldConfig{rules: rules, debug: debug})
-	return func() { shieldConfigs.Delete(c) }
-}
 
 // shields is one route's shields stage: the rules of its bind, in
 // manifest order, and the debug log.
@@ -68,13 +49,8 @@ type shieldRule struct {
 // bind, or when debug logging is on (the fingerprint is logged with every
 // request); otherwise the route goes without.
 func buildShields(c *compiler, r *routetree.Route) (Stage, error) {
-	v, _ := shieldConfigs.Load(c)
-	cfg, _ := v.(*shieldConfig)
-	if cfg == nil {
-		return nil, nil
-	}
-	s := &shields{debug: cfg.debug}
-	for _, m := range cfg.rules {
+	s := &shields{debug: c.debug}
+	for _, m := range c.shields {
 		if m.Bind != "" && m.Bind != r.Bind {
 			continue
 		}

@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
@@ -74,29 +73,19 @@ func openStatic(m *manifest.Manifest, tree *routetree.Tree) (*staticFiles, error
 	return s, nil
 }
 
-// bind is the static directories of the named bind, nil when it has none.
-func (s *staticFiles) bind(name string) *staticSite { return s.byBind[name] }
-
-// staticConfigs holds each compiler's static directories while New
-// compiles with it (register), as shieldConfigs does.
-var staticConfigs sync.Map // *compiler → *staticFiles
-
-// register hands s to the static builder of c's routes, until the returned
-// func is called (New defers it).
-func (s *staticFiles) register(c *compiler) (done func()) {
-	staticConfigs.Store(c, s)
-	return func() { staticConfigs.Delete(c) }
+// bind is the static directories of the named bind, nil when it has none
+// (or when s, a compiler's without static directories, is nil).
+func (s *staticFiles) bind(name string) *staticSite {
+	if s == nil {
+		return nil
+	}
+	return s.byBind[name]
 }
 
 // buildStatic gives a route the static stage when its bind has static
 // directories.
 func buildStatic(c *compiler, r *routetree.Route) (Stage, error) {
-	v, _ := staticConfigs.Load(c)
-	s, _ := v.(*staticFiles)
-	if s == nil {
-		return nil, nil
-	}
-	if site := s.bind(r.Bind); site != nil {
+	if site := c.static.bind(r.Bind); site != nil {
 		return site, nil
 	}
 	return nil, nil

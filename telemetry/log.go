@@ -51,6 +51,9 @@ func NewLog(w io.Writer, format string, color bool) (*Log, error) {
 // SetDebug turns debug events on or off; they are dropped by default.
 func (l *Log) SetDebug(on bool) { l.debug.Store(on) }
 
+// DebugOn reports whether debug events are logged.
+func (l *Log) DebugOn() bool { return l.debug.Load() }
+
 // Output implements fleet.Logger: one line a process wrote. Text keeps the
 // line as written, escape sequences included, so that a process's own
 // colors survive; JSON escapes it.

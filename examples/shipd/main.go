@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -62,6 +64,32 @@ func serve(ctx context.Context) error {
 			fmt.Fprintf(w, "%s answered after %d ms\n", name, ms)
 		case <-r.Context().Done():
 		}
+	})
+	// /text?kb=8 answers that many KiB of text, to watch compression.
+	mux.HandleFunc("GET /text", func(w http.ResponseWriter, r *http.Request) {
+		kb, _ := strconv.Atoi(r.URL.Query().Get("kb"))
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		line := fmt.Sprintf("%s says hello; ", name)
+		w.Write([]byte(strings.Repeat(line, kb*1024/len(line)+1)[:kb*1024]))
+	})
+	// /header?name=X-Ja4h answers the value of one request header, to see
+	// what the proxy added.
+	mux.HandleFunc("GET /header", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, r.Header.Get(r.URL.Query().Get("name")))
+	})
+	// CORS preflights are answered for any origin and counted, to watch the
+	// preflight cache: /preflights tells how many reached this ship.
+	var preflights atomic.Int64
+	mux.HandleFunc("OPTIONS /", func(w http.ResponseWriter, r *http.Request) {
+		preflights.Add(1)
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
+		h.Set("Access-Control-Max-Age", "600")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /preflights", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, preflights.Load())
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%s: %s %s (from %s, request %s)\n", name, r.Method, r.URL.Path, r.Header.Get("X-Forwarded-For"), r.Header.Get("X-Request-Id"))
