@@ -4,7 +4,15 @@ go 1.26.8
 
 require github.com/pelletier/go-toml/v2 v2.4.3
 
-require github.com/andybalholm/brotli v1.2.8
+require (
+	github.com/andybalholm/brotli v1.2.8
+	github.com/gobwas/ws v1.4.0
+)
+
+require (
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/pool v0.2.1 // indirect
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -96,6 +96,10 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	served := make(chan error, 1)
 	go func() { served <- v.srv.Serve() }()
 	v.phase(fleet.Running)
+	restarts := make(chan os.Signal, 1)
+	signal.Notify(restarts, syscall.SIGUSR1)
+	defer signal.Stop(restarts)
+	go v.watchPhasedRestarts(ctx, restarts)
 	select {
 	case <-ctx.Done():
 		return v.shutdown(fleet.Landed, exitLanded, nil)
@@ -124,12 +128,22 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	if err := fleet.AssignPorts(m); err != nil {
 		return err
 	}
-	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}})
+	yard := stages.NewYard(m, v.log.Event)
+	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}, Docker: yard})
 	if err != nil {
 		return err
 	}
 	v.fleet = fl
-	srv, err := stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m), TrustedProxies: m.Mothership.TrustedProxies, Observer: v.metrics, Debug: v.debugLog()})
+	srv, err := stages.New(m, tree, stages.Options{
+		Resolve:        stages.ManifestResolver(m),
+		TrustedProxies: m.Mothership.TrustedProxies,
+		Observer:       v.metrics,
+		Debug:          v.debugLog(),
+		Yard:           yard,
+		RecycleWorker:  v.recycleWorker,
+		ServerSoftware: "mothership/" + versionString(),
+		Events:         v.log.Event,
+	})
 	if err != nil {
 		return err
 	}
@@ -194,6 +208,41 @@ func (v *voyage) watchSignals(signals <-chan os.Signal, cancel context.CancelFun
 			close(v.forced)
 			return
 		}
+	}
+}
+
+// watchPhasedRestarts rolls the HTTP bays to a new generation on each
+// SIGUSR1, one restart at a time, until ctx ends.
+func (v *voyage) watchPhasedRestarts(ctx context.Context, restarts <-chan os.Signal) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-restarts:
+			v.log.Info("signal: phased restart of the HTTP bays", "signal", "SIGUSR1")
+			v.fleet.PhasedRestart(ctx)
+		}
+	}
+}
+
+// recycleWorker kills a bay's worker stuck on a request; the bay (or, for a
+// bay serving from one process, the supervisor) starts another. The pid is
+// the bay's word, so it is killed only if it is in the bay's own process
+// group: a bay cannot make the mothership kill anything else.
+func (v *voyage) recycleWorker(bay string, pid int) {
+	group := 0
+	for _, p := range v.fleet.Status() {
+		if p.Kind == "bay" && p.Name == bay {
+			group = p.PID
+		}
+	}
+	if pg, err := syscall.Getpgid(pid); group == 0 || err != nil || pg != group {
+		v.log.Warn("not recycling: the pid the bay docked with is not one of its processes", "process", bay, "pid", pid)
+		return
+	}
+	v.log.Warn("Recycling worker stuck on a request", "process", bay, "pid", pid)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		v.log.Warn("recycling failed", "process", bay, "pid", pid, "error", err.Error())
 	}
 }
 

@@ -16,14 +16,15 @@ import (
 	"time"
 )
 
-// builtBinaries builds mothership and the example ship program once per
-// test run: the end-to-end tests run them as a user would.
+// builtBinaries builds mothership, the example ship program and the
+// reference bay once per test run: the end-to-end tests run them as a user
+// would.
 var builtBinaries = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "mothership-e2e")
 	if err != nil {
 		return "", err
 	}
-	for pkg, out := range map[string]string{".": "mothership", "./examples/shipd": "shipd"} {
+	for pkg, out := range map[string]string{".": "mothership", "./examples/shipd": "shipd", "./examples/bayd": "bayd"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, out), pkg)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
@@ -48,14 +49,14 @@ func startRun(t *testing.T, manifest string, args ...string) *voyageUnderTest {
 }
 
 // writeManifest writes ship-manifest.toml into dir, SHIPD standing for the
-// example ship program.
+// example ship program and BAYD for the reference bay.
 func writeManifest(t *testing.T, dir, manifest string) {
 	t.Helper()
 	bin, err := builtBinaries()
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), strings.ReplaceAll(manifest, "SHIPD", filepath.Join(bin, "shipd")))
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), strings.NewReplacer("SHIPD", filepath.Join(bin, "shipd"), "BAYD", filepath.Join(bin, "bayd")).Replace(manifest))
 }
 
 // startRunIn starts `mothership run` on the manifest in dir, with env added

@@ -15,16 +15,20 @@ const pipeDelay = time.Second
 
 // child is one run of a process, leader of its own process group.
 type child struct {
-	pid   int // also the process group id
-	start time.Time
-	done  chan struct{} // closed once Wait returned; the fields below are set then
-	end   time.Time
-	state *os.ProcessState
-	err   error
+	pid    int    // also the process group id
+	socket string // a bay's MS_SOCKET_PATH for this run; "" for the others
+	start  time.Time
+	done   chan struct{} // closed once Wait returned; the fields below are set then
+	end    time.Time
+	state  *os.ProcessState
+	err    error
 }
 
 // spawn starts s with its output going to log, line by line.
-func spawn(s *spec, log Logger) (*child, error) {
+func spawn(s *spec, log Logger) (*child, error) { return spawnRun(s, "", log) }
+
+// spawnRun starts s as spawn does; a bay's run is told to listen on socket.
+func spawnRun(s *spec, socket string, log Logger) (*child, error) {
 	// os/exec would blame a missing directory on the command.
 	if s.dir != "" {
 		if _, err := os.Stat(s.dir); err != nil {
@@ -39,6 +43,9 @@ func spawn(s *spec, log Logger) (*child, error) {
 	cmd.Args[0] = s.command
 	cmd.Dir = s.dir
 	cmd.Env = s.env
+	if socket != "" {
+		cmd.Env = mergeEnv(s.env, map[string]string{"MS_SOCKET_PATH": socket})
+	}
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.WaitDelay = pipeDelay
 	stdout := &lineWriter{process: s.name, stream: "stdout", log: log}
@@ -47,7 +54,7 @@ func spawn(s *spec, log Logger) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &child{pid: cmd.Process.Pid, start: time.Now(), done: make(chan struct{})}
+	c := &child{pid: cmd.Process.Pid, socket: socket, start: time.Now(), done: make(chan struct{})}
 	go func() {
 		err := cmd.Wait()
 		// Wait has stopped the copying goroutines, so nothing writes anymore.

@@ -95,9 +95,12 @@ func bayEnv(b *manifest.Bay, sockets string) map[string]string {
 		"MS_PID":         supervisorPID(),
 		"MS_SHIP":        b.Name,
 		"MS_SOCKET_DIR":  sockets,
-		"MS_SOCKET_PATH": filepath.Join(sockets, b.Name+".sock"),
+		"MS_SOCKET_PATH": socketFor(sockets, b.Name, 0),
 		"MS_BAY_TYPE":    b.Type,
 		"MS_BAY_WORKERS": strconv.Itoa(workers),
 		"MS_BAY_THREADS": strconv.Itoa(b.Threads),
+		// The bay's grace for in-flight requests when it is told to stop:
+		// as long as one request may take.
+		"MS_BAY_DRAIN_TIMEOUT": strconv.FormatFloat(b.RequestTimeout.Seconds(), 'f', -1, 64),
 	}
 }

@@ -35,6 +35,8 @@ type Options struct {
 	// else $XDG_RUNTIME_DIR/mothership, else os.TempDir()/mothership (the
 	// variables read from Env).
 	SocketDir string
+	// Docker docks bays; nil means a bay is ready once it runs.
+	Docker Docker
 }
 
 // ProcessStatus is a snapshot of one ship or bay.
@@ -71,6 +73,7 @@ type Fleet struct {
 	byName  map[string]*proc
 	reasons map[string]string // a process pulled in by selection → the one that needs it
 	sockets string            // the bays' socket directory; "" when no bay is selected
+	docker  Docker            // nil when bays are not docked
 
 	launched atomic.Bool
 	crashed  chan error
@@ -103,6 +106,7 @@ func New(m *manifest.Manifest, opts Options) (*Fleet, error) {
 		timing:  opts.Timing.withDefaults(m.Mothership.DrainTimeout),
 		byName:  map[string]*proc{},
 		crashed: make(chan error, 1),
+		docker:  opts.Docker,
 	}
 	if f.obs == nil {
 		f.obs = nopObserver{}

@@ -218,7 +218,7 @@ func TestEnv(t *testing.T) {
 	ship.Args = []string{"--port=$PORT", "${PORT}", "$PORTS"}
 	bay := &manifest.Bay{
 		Process: manifest.Process{Name: "chat", Command: testExe, Env: map[string]string{"GO_FLEET_HELPER": "env"}},
-		Type:    "websocket", Workers: 2, Threads: 4,
+		Type:    "websocket", Workers: 2, Threads: 4, RequestTimeout: 2500 * time.Millisecond,
 	}
 	m, _ := testManifest(t, ship)
 	m.Bays = []*manifest.Bay{bay}
@@ -251,7 +251,7 @@ func TestEnv(t *testing.T) {
 			env: map[string]string{
 				"MS_PID": pid, "MS_SHIP": "chat", "PORT": "",
 				"MS_SOCKET_DIR": sockets, "MS_SOCKET_PATH": filepath.Join(sockets, "chat.sock"),
-				"MS_BAY_TYPE": "websocket", "MS_BAY_WORKERS": "2", "MS_BAY_THREADS": "4",
+				"MS_BAY_TYPE": "websocket", "MS_BAY_WORKERS": "2", "MS_BAY_THREADS": "4", "MS_BAY_DRAIN_TIMEOUT": "2.5",
 				"SHARED": "from mothership", "LAYER": "mothership",
 			},
 		},

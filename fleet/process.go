@@ -34,6 +34,9 @@ type proc struct {
 	restarts  int
 	rss, virt uint64
 	cur       *child // the current or last run
+	gen       int    // a bay's generation: how many phased restarts replaced it
+	incoming  *child // the next generation while it boots (phased restart)
+	handover  *child // the next generation, docked, for supervise to take on
 	stopping  bool
 	done      chan struct{} // closed when supervise returns; nil until launched
 	cancel    context.CancelFunc
@@ -68,7 +71,11 @@ func (p *proc) start() (*child, error) {
 	if p.stopping {
 		return nil, errStopping
 	}
-	c, err := spawn(p.spec, p.f.log)
+	socket := ""
+	if p.kind == kindBay {
+		socket = socketFor(p.sockets, p.name, p.gen)
+	}
+	c, err := spawnRun(p.spec, socket, p.f.log)
 	if err != nil {
 		return nil, err
 	}

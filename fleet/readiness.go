@@ -35,6 +35,8 @@ func (p *proc) waitReady(ctx context.Context, c *child) error {
 	}
 	var check func(context.Context) error
 	switch {
+	case p.kind == kindBay && p.f.docker != nil:
+		check = func(ctx context.Context) error { return p.f.docker.Dock(ctx, p.name, c.socket, c.pid) }
 	case p.health != nil:
 		check = func(ctx context.Context) error { return p.check(ctx, p.health.Timeout) }
 	case p.bind != nil:

@@ -28,6 +28,7 @@ type spec struct {
 	health            *manifest.Healthcheck
 	bind              *manifest.Addr
 	bootTimeout       time.Duration
+	sockets           string // a bay's socket directory
 }
 
 func shipSpec(m *manifest.Manifest, s *manifest.Ship, base []string) *spec {
@@ -51,6 +52,7 @@ func shipSpec(m *manifest.Manifest, s *manifest.Ship, base []string) *spec {
 func baySpec(m *manifest.Manifest, b *manifest.Bay, base []string, sockets string) *spec {
 	sp := processSpec(m, &b.Process, base, bayEnv(b, sockets), "")
 	sp.group, sp.kind = b.Type, kindBay
+	sp.sockets = sockets
 	sp.critical = b.Critical
 	sp.tags = b.Tags
 	sp.bootTimeout = cmp.Or(b.BootTimeout, defaultBootTimeout)

@@ -43,8 +43,11 @@ func (f *Fleet) Stop(ctx context.Context) error {
 func (p *proc) stop(ctx context.Context) {
 	p.mu.Lock()
 	p.stopping = true
-	c, done, cancel := p.cur, p.done, p.cancel
+	c, done, cancel, incoming := p.cur, p.done, p.cancel, p.incoming
 	p.mu.Unlock()
+	if incoming != nil {
+		p.f.terminate(ctx, p.name, incoming)
+	}
 	if cancel != nil {
 		cancel()
 	}

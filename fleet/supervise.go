@@ -29,7 +29,12 @@ func (p *proc) supervise(ctx context.Context) {
 			p.bootFailed(err)
 			last = err.Error()
 		} else {
-			p.run(ctx, c)
+			p.run(ctx, c, false)
+			// A phased restart replaced the run: supervise the new one.
+			for next := p.takeHandover(); next != nil; next = p.takeHandover() {
+				c = next
+				p.run(ctx, c, true)
+			}
 			if p.isStopping() || p.oneshot && c.success() {
 				return
 			}
@@ -60,9 +65,12 @@ func (p *proc) supervise(ctx context.Context) {
 }
 
 // run follows one run from start to exit: readiness, then health checks
-// and memory samples while it lasts.
-func (p *proc) run(ctx context.Context, c *child) {
-	p.setState(Starting)
+// and memory samples while it lasts. A run handed over by a phased restart
+// docked already, so it is not Starting again.
+func (p *proc) run(ctx context.Context, c *child, handedOver bool) {
+	if !handedOver {
+		p.setState(Starting)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { p.sampleMemory(ctx, c.pid) })
@@ -81,6 +89,9 @@ func (p *proc) run(ctx context.Context, c *child) {
 		c.signal(syscall.SIGKILL)
 	}
 	<-c.done
+	if c.socket != "" && p.f.docker != nil {
+		p.f.docker.Undock(p.name, c.socket)
+	}
 	// Health and memory reports must not outlive the run they describe.
 	cancel()
 	wg.Wait()

@@ -236,6 +236,24 @@ func TestErrors(t *testing.T) {
 			words: []string{"unknown scheme", `"ftp"`},
 		},
 		{
+			name:  "unknown upstream protocol",
+			doc:   "[[mothership.upstreams]]\nname = \"api\"\nbinds = [\"127.0.0.1:3000\"]\nprotocol = \"grpc\" " + errMark + "\n",
+			key:   "mothership.upstreams[0].protocol",
+			words: []string{`unknown protocol "grpc"`, "docking"},
+		},
+		{
+			name:  "docking upstream on a TCP address",
+			doc:   "[[mothership.upstreams]]\nname = \"rack\"\nprotocol = \"docking\"\nbinds = [\"127.0.0.1:3000\"] " + errMark + "\n",
+			key:   "mothership.upstreams[0].binds[0]",
+			words: []string{"Unix socket", "unix:///"},
+		},
+		{
+			name:  "docking upstream with a health check",
+			doc:   "[[mothership.upstreams]]\nname = \"rack\"\nprotocol = \"docking\"\nbinds = [\"unix:///tmp/rack.sock\"]\nhealth = { path = \"/up\" } " + errMark + "\n",
+			key:   "mothership.upstreams[0].health",
+			words: []string{"no health check", "docked"},
+		},
+		{
 			name:  "upstream without binds",
 			doc:   "[[mothership.upstreams]] " + errMark + "\nname = \"api\"\nbinds = []\n",
 			key:   "mothership.upstreams[0]",

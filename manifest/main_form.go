@@ -543,9 +543,34 @@ func readUpstream(t *table) *Upstream {
 	if ht := t.sub("health"); ht != nil {
 		u.Health = readUpstreamHealth(ht)
 	}
+	readUpstreamProtocol(t, u)
 	u.Routes = readRoutes(t, "routes", Target{Kind: TargetUpstream, Name: u.Name})
 	t.finish()
 	return u
+}
+
+// readUpstreamProtocol reads `protocol`; a docking upstream is a bay's
+// Unix socket, up while its links are docked, so it takes no HTTP health
+// check.
+func readUpstreamProtocol(t *table, u *Upstream) {
+	u.Protocol = cmp.Or(t.str("protocol"), UpstreamHTTP)
+	switch u.Protocol {
+	case UpstreamHTTP:
+	case UpstreamDocking:
+		if len(u.Addrs) > 1 {
+			t.r.errorf(t.key("binds"), "a docking upstream is one bay's socket; declare an upstream for each bay")
+		}
+		for i, a := range u.Addrs {
+			if a.Network != "unix" {
+				t.r.errorf(t.key("binds")+"["+strconv.Itoa(i)+"]", "a docking upstream connects to a bay's Unix socket (unix:///path/to/bay.sock), not %s", a)
+			}
+		}
+		if u.Health != nil {
+			t.r.errorf(t.key("health"), "a docking upstream takes no health check: it is up while its links are docked")
+		}
+	default:
+		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\" or \"docking\"", u.Protocol)
+	}
 }
 
 // strategies are the pool balancing strategies WarpDrive names.

@@ -362,6 +362,9 @@ type Upstream struct {
 	Addrs []Addr
 	// Strategy is round_robin, least_conn, random or ip_hash.
 	Strategy string
+	// Protocol is how the mothership talks to the members: UpstreamHTTP, or
+	// UpstreamDocking for a bay that runs on its own (its Unix socket).
+	Protocol string
 	// Health probes each member; nil when there is none.
 	Health *UpstreamHealth
 	// Routes send traffic to the pool.
@@ -369,6 +372,15 @@ type Upstream struct {
 	// Pos is where it is declared.
 	Pos Pos
 }
+
+// Upstream protocols.
+const (
+	// UpstreamHTTP forwards HTTP/1.1 to each member.
+	UpstreamHTTP = "http"
+	// UpstreamDocking speaks the docking protocol (v3, HTTP links) to a bay
+	// that the mothership did not launch.
+	UpstreamDocking = "docking"
+)
 
 // UpstreamHealth is a pool's health probe with thresholds.
 type UpstreamHealth struct {

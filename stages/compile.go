@@ -1,8 +1,11 @@
 package stages
 
 import (
+	"cmp"
 	"fmt"
 	"log"
+
+	"github.com/mothership-go/mothership/docking"
 
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
@@ -43,6 +46,11 @@ type compiler struct {
 	debug       DebugFunc    // nil unless debug logging is on
 	static      *staticFiles // the static directories of every bind
 	compression bool
+	yard        *docking.Yard             // the berths of the fleet's bays
+	bays        map[string]*manifest.Bay  // by name
+	attached    map[string]*docking.Berth // docking upstreams, by name; Serve keeps them docked
+	recycle     func(bay string, pid int)
+	software    string // SERVER_SOFTWARE for bays
 }
 
 // newCompiler prepares what the routes of m will share.
@@ -63,9 +71,23 @@ func newCompiler(m *manifest.Manifest, tree *routetree.Tree, opts Options, obs O
 		static:      static,
 		compression: m.Mothership.Compression,
 	}
+	c.yard = opts.Yard
+	if c.yard == nil {
+		c.yard = docking.NewYard()
+	}
+	c.bays = map[string]*manifest.Bay{}
+	for _, b := range m.Bays {
+		c.bays[b.Name] = b
+	}
+	c.attached = map[string]*docking.Berth{}
 	for _, u := range m.Mothership.Upstreams {
 		c.upstreams[u.Name] = u
+		if u.Protocol == manifest.UpstreamDocking {
+			c.attached[u.Name] = docking.NewBerth(berthConfig(u.Name, "http", nil, 0, opts.Events))
+		}
 	}
+	c.recycle = opts.RecycleWorker
+	c.software = cmp.Or(opts.ServerSoftware, "mothership")
 	return c, nil
 }
 

@@ -39,11 +39,13 @@ type headerValue struct {
 }
 
 func buildForward(c *compiler, r *routetree.Route) (Stage, error) {
+	if s, ok, err := buildBay(c, r); ok || err != nil {
+		return s, err
+	}
 	name := fmt.Sprintf("%s (line %d, %s)", r.Source.Pos.Key, r.Source.Pos.Line, r.Target)
 	addrs, err := c.resolve(r.Target)
 	if err != nil {
-		// The route stays up and says why it cannot forward: a bay, until
-		// the docking protocol lands, is a route that exists and fails.
+		// The route stays up and says why it cannot forward.
 		c.errorLog.Printf("stages: %s: %v; it answers 502", name, err)
 		return refuse{newPlainAnswer(http.StatusBadGateway, err.Error())}, nil
 	}
@@ -64,9 +66,7 @@ func buildForward(c *compiler, r *routetree.Route) (Stage, error) {
 		errorLog: c.errorLog,
 		name:     name,
 	}
-	for _, h := range r.Source.AddHeaders {
-		f.add = append(f.add, headerValue{name: textproto.CanonicalMIMEHeaderKey(h.Name), value: []string{h.Value}})
-	}
+	f.add = addHeaders(r)
 	connect := cmp.Or(r.Source.ConnectTimeout, DefaultConnectTimeout)
 	readHead := cmp.Or(r.Source.ReadTimeout, DefaultReadTimeout)
 	for _, a := range addrs {
@@ -81,6 +81,15 @@ func buildForward(c *compiler, r *routetree.Route) (Stage, error) {
 		f.pool.targets = append(f.pool.targets, t)
 	}
 	return f, nil
+}
+
+// addHeaders is a route's add_headers, ready to set.
+func addHeaders(r *routetree.Route) []headerValue {
+	var add []headerValue
+	for _, h := range r.Source.AddHeaders {
+		add = append(add, headerValue{name: textproto.CanonicalMIMEHeaderKey(h.Name), value: []string{h.Value}})
+	}
+	return add
 }
 
 // Serve forwards x and never calls next: the target's answer is the answer.

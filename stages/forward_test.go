@@ -212,7 +212,7 @@ func TestErrorAnswers(t *testing.T) {
 		{"no route", "/nowhere", 404, "404 not found: no route matches this request\n"},
 		{"target down", "/down", 502, "502 bad gateway: the target did not answer\n"},
 		{"slow target", "/slow", 504, "504 gateway timeout: the target did not answer in time\n"},
-		{"bay", "/bay", 502, "bays need the docking protocol, not built yet\n"},
+		{"bay without a berth", "/bay", 502, "502 bad gateway: bay dock is not docked\n"},
 	}
 	for _, tc := range cases {
 		res, body := do(t, c, "GET", p.url+tc.path, "", nil)

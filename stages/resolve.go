@@ -1,18 +1,13 @@
 package stages
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/mothership-go/mothership/manifest"
 )
 
-// ErrDockingNotBuilt is what routes to bays answer, as a 502, until the
-// docking protocol lands.
-var ErrDockingNotBuilt = errors.New("bays need the docking protocol, not built yet")
-
 // ManifestResolver resolves targets from the manifest alone: a ship to its
-// bind, an upstream to its addresses, a bay to ErrDockingNotBuilt. A ship
+// bind, an upstream to its addresses (bays have none: they dock). A ship
 // whose port is assigned at launch (AutoPort) is unknown to it; the fleet
 // resolves those and can fall back on this for the rest.
 func ManifestResolver(m *manifest.Manifest) func(manifest.Target) ([]manifest.Addr, error) {
@@ -42,7 +37,7 @@ func ManifestResolver(m *manifest.Manifest) func(manifest.Target) ([]manifest.Ad
 			}
 			return u.Addrs, nil
 		case manifest.TargetBay:
-			return nil, ErrDockingNotBuilt
+			return nil, fmt.Errorf("bay %q has no address: it docks", t.Name)
 		}
 		return nil, fmt.Errorf("unknown target kind %q", t.Kind)
 	}

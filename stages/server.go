@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mothership-go/mothership/docking"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
 )
@@ -32,6 +33,18 @@ type Options struct {
 	ErrorLog *log.Logger
 	// Debug, when set, logs each request's method, path, UA class and JA4H.
 	Debug func(msg string, kv ...any)
+	// Yard holds the berths of the fleet's bays (NewYard), which routes to
+	// bays send their traffic to; nil answers those routes with 502.
+	Yard *docking.Yard
+	// RecycleWorker ends a bay's worker (by pid) that is stuck on a request
+	// past request_timeout; nil leaves it.
+	RecycleWorker func(bay string, pid int)
+	// ServerSoftware is what bays get as SERVER_SOFTWARE, such as
+	// "mothership/v1.2.3"; "" means "mothership".
+	ServerSoftware string
+	// Events receives the events of docking upstreams' links (level,
+	// message, key-value pairs); nil drops them.
+	Events func(level, msg string, kv ...any)
 }
 
 // Server serves every bind of a manifest: it routes each request through
@@ -50,6 +63,20 @@ type Server struct {
 	// closing is set as Shutdown starts, so that Serve takes the accept
 	// errors of the listeners it closes for what they are.
 	closing atomic.Bool
+
+	// attached are the docking upstreams, which Serve keeps docked until
+	// Shutdown.
+	attached   []attachedBay
+	attachCtx  context.Context
+	stopAttach context.CancelFunc
+	attaching  sync.WaitGroup
+}
+
+// attachedBay is a docking upstream: a bay the mothership did not launch,
+// on its socket.
+type attachedBay struct {
+	berth  *docking.Berth
+	socket string
 }
 
 // bindServer is one bind's listener and HTTP server.
@@ -83,6 +110,12 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 	c, err := newCompiler(m, tree, opts, obs, s.transports, errorLog)
 	if err != nil {
 		return nil, err
+	}
+	s.attachCtx, s.stopAttach = context.WithCancel(context.Background())
+	for _, u := range m.Mothership.Upstreams {
+		if b := c.attached[u.Name]; b != nil {
+			s.attached = append(s.attached, attachedBay{berth: b, socket: u.Addrs[0].Address})
+		}
 	}
 	var pipes []*pipeline
 	var errs []error
@@ -163,6 +196,9 @@ func (s *Server) Serve() error {
 	if !listening {
 		return errors.New("stages: Serve called before Listen")
 	}
+	for _, a := range s.attached {
+		s.attaching.Go(func() { a.berth.Attach(s.attachCtx, a.socket) })
+	}
 	errc := make(chan error, len(s.binds))
 	for _, b := range s.binds {
 		go func() {
@@ -213,6 +249,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
+	s.stopAttach()
+	s.attaching.Wait()
 	s.upgrades.closeAll()
 	s.transports.closeIdle()
 	return errors.Join(errs...)

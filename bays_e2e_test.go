@@ -1,0 +1,407 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+)
+
+// shortSocketDir is a socket directory short enough for sun_path (the
+// test's own temporary directory may not be).
+func shortSocketDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// startBays runs mothership on manifest (HTTPPORT standing for a free port)
+// with its bays' sockets in a short directory, waits until it runs, and
+// returns it and the proxy's base URL.
+func startBays(t *testing.T, manifest string) (*voyageUnderTest, string) {
+	t.Helper()
+	dir := t.TempDir()
+	port := freePort(t)
+	writeManifest(t, dir, strings.ReplaceAll(manifest, "HTTPPORT", fmt.Sprint(port)))
+	v := startRunIn(t, dir, []string{"MS_SOCKET_DIR=" + shortSocketDir(t)})
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	return v, fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
+const httpBayManifest = `
+[mothership]
+drain_timeout = "5s"
+
+[mothership.bind]
+http = "127.0.0.1:HTTPPORT"
+
+[[bays.http]]
+name = "rack"
+command = "BAYD"
+threads = 4
+request_timeout = "1s"
+routes = [{ pattern = "/.*" }]
+`
+
+func TestHTTPBayThroughARunningMothership(t *testing.T) {
+	v, base := startBays(t, httpBayManifest)
+	c := &http.Client{Timeout: 20 * time.Second}
+
+	t.Run("hello", func(t *testing.T) {
+		if status, body := get(t, base+"/hello"); status != 200 || body != "hello from rack" {
+			t.Errorf("GET /hello: %d %q", status, body)
+		}
+	})
+
+	for _, size := range []int{0, 1 << 20, 20 << 20} {
+		t.Run(fmt.Sprintf("echo %d bytes", size), func(t *testing.T) {
+			sent := make([]byte, size)
+			rand.Read(sent)
+			res, err := c.Post(base+"/echo", "application/octet-stream", bytes.NewReader(sent))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			got, err := io.ReadAll(res.Body)
+			if err != nil || res.StatusCode != 200 {
+				t.Fatalf("POST /echo with %d bytes: %d, %v", size, res.StatusCode, err)
+			}
+			if !bytes.Equal(got, sent) || res.Header.Get("X-Body-Length") != fmt.Sprint(size) {
+				t.Errorf("POST /echo with %d bytes: got %d bytes back (X-Body-Length %q), not the body sent", size, len(got), res.Header.Get("X-Body-Length"))
+			}
+		})
+	}
+
+	t.Run("streamed reply", func(t *testing.T) {
+		status, body := get(t, base+"/stream?n=5")
+		want := ""
+		for i := range 5 {
+			want += fmt.Sprintf("chunk %d\n", i)
+		}
+		if status != 200 || body != want {
+			t.Errorf("GET /stream?n=5: %d %q, want %q", status, body, want)
+		}
+	})
+
+	t.Run("file reply", func(t *testing.T) {
+		if status, body := get(t, base+"/file"); status != 200 || body != "file reply\n" {
+			t.Errorf("GET /file: %d %q", status, body)
+		}
+	})
+
+	t.Run("empty reply", func(t *testing.T) {
+		if status, body := get(t, base+"/empty"); status != 204 || body != "" {
+			t.Errorf("GET /empty: %d %q", status, body)
+		}
+	})
+
+	t.Run("tunnelled websocket", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := dialWebSocket(ctx, ws.Dialer{}, "ws"+strings.TrimPrefix(base, "http")+"/ws")
+		if err != nil {
+			t.Fatalf("dial /ws through the tunnel: %v", err)
+		}
+		defer conn.Close()
+		for _, msg := range []string{"first", "second message", strings.Repeat("x", 70000)} {
+			if err := wsutil.WriteClientText(conn, []byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+			got, err := wsutil.ReadServerText(conn)
+			if err != nil || string(got) != msg {
+				t.Fatalf("echo of %d bytes: %d bytes, %v", len(msg), len(got), err)
+			}
+		}
+	})
+
+	t.Run("504 and recycling", func(t *testing.T) {
+		_, before := get(t, base+"/pid")
+		began := time.Now()
+		status, _ := get(t, base+"/sleep?ms=10000")
+		if status != http.StatusGatewayTimeout {
+			t.Fatalf("a request past request_timeout: status %d, want 504", status)
+		}
+		if took := time.Since(began); took > 5*time.Second {
+			t.Errorf("the 504 came after %s, request_timeout is 1s", took)
+		}
+		v.waitFor(t, "Recycling worker stuck on a request", 5*time.Second)
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			if status, after := getQuiet(base + "/pid"); status == 200 && after != before {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the stuck worker (pid %s) was not replaced", before)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+// dialWebSocket dials url; the connection it returns reads first what
+// arrived with the handshake's answer (a bay's welcome may).
+func dialWebSocket(ctx context.Context, d ws.Dialer, url string) (net.Conn, error) {
+	conn, br, _, err := d.Dial(ctx, url)
+	if err != nil || br == nil {
+		return conn, err
+	}
+	return &readFirst{Conn: conn, r: br}, nil
+}
+
+// readFirst is a connection whose reads go through r.
+type readFirst struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *readFirst) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// getQuiet is get without failing the test: for polling while a bay
+// restarts.
+func getQuiet(url string) (int, string) {
+	res, err := http.Get(url)
+	if err != nil {
+		return 0, ""
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestHTTPBayPhasedRestartLosesNoRequest(t *testing.T) {
+	v, base := startBays(t, httpBayManifest)
+	_, before := get(t, base+"/pid")
+
+	var ok, failed atomic.Int64
+	var failures sync.Map
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			c := &http.Client{Timeout: 10 * time.Second}
+			path := "/hello"
+			if i%2 == 0 {
+				path = "/sleep?ms=30"
+			}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := c.Get(base + path)
+				if err != nil {
+					failed.Add(1)
+					failures.Store(err.Error(), true)
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					failed.Add(1)
+					failures.Store(fmt.Sprintf("status %d", res.StatusCode), true)
+					continue
+				}
+				ok.Add(1)
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := v.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	v.waitFor(t, "Phased restart complete", 20*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if failed.Load() > 0 {
+		var why []string
+		failures.Range(func(k, _ any) bool { why = append(why, k.(string)); return true })
+		t.Errorf("%d of %d requests failed during the phased restart: %s", failed.Load(), failed.Load()+ok.Load(), strings.Join(why, "; "))
+	}
+	if ok.Load() < 50 {
+		t.Errorf("only %d requests went through: the load did not run", ok.Load())
+	}
+	if _, after := get(t, base+"/pid"); after == before {
+		t.Errorf("the bay is still pid %s after the phased restart", before)
+	}
+}
+
+const webSocketBayManifest = `
+[mothership.bind]
+http = "127.0.0.1:HTTPPORT"
+
+[[bays.websocket]]
+name = "cable"
+command = "BAYD"
+config = { role = "cable", ping_interval = 3 }
+routes = [{ pattern = "/cable" }]
+`
+
+// TestWebSocketBayCarriesThousandsOfClients: 2,000 clients at once over the
+// bay's one link, each sending its own messages; every client gets exactly
+// its own back, in order.
+func TestWebSocketBayCarriesThousandsOfClients(t *testing.T) {
+	_, base := startBays(t, webSocketBayManifest)
+	url := "ws" + strings.TrimPrefix(base, "http") + "/cable?room=1"
+	const clients, messages = 2000, 5
+	conns := make([]net.Conn, clients)
+	dialer := ws.Dialer{Timeout: 10 * time.Second}
+	var dialed sync.WaitGroup
+	errs := make(chan error, clients)
+	sem := make(chan struct{}, 64) // the listen backlog is finite
+	for i := range clients {
+		dialed.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			conn, err := dialWebSocket(context.Background(), dialer, url)
+			if err != nil {
+				errs <- fmt.Errorf("client %d: dial: %w", i, err)
+				return
+			}
+			conns[i] = conn
+			conn.SetDeadline(time.Now().Add(30 * time.Second))
+			var w struct {
+				Type string
+				Path string
+			}
+			msg, err := wsutil.ReadServerText(conn)
+			if err == nil {
+				err = json.Unmarshal(msg, &w)
+			}
+			if err != nil || w.Type != "welcome" || w.Path != "/cable?room=1" {
+				errs <- fmt.Errorf("client %d: welcome %q, %v", i, msg, err)
+			}
+		})
+	}
+	dialed.Wait()
+	t.Cleanup(func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	})
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
+	var talked sync.WaitGroup
+	for i, conn := range conns {
+		talked.Go(func() {
+			conn.SetDeadline(time.Now().Add(60 * time.Second))
+			for j := range messages {
+				if err := wsutil.WriteClientText(conn, fmt.Appendf(nil, "client %d message %d", i, j)); err != nil {
+					errs <- fmt.Errorf("client %d: send %d: %w", i, j, err)
+					return
+				}
+			}
+			for j := range messages {
+				msg, err := wsutil.ReadServerText(conn)
+				if want := fmt.Sprintf("client %d message %d", i, j); err != nil || string(msg) != want {
+					errs <- fmt.Errorf("client %d: echo %d: %q, %v; want %q", i, j, msg, err, want)
+					return
+				}
+			}
+		})
+	}
+	talked.Wait()
+	close(errs)
+	n := 0
+	for err := range errs {
+		if n++; n <= 5 {
+			t.Error(err)
+		}
+	}
+	if n > 5 {
+		t.Errorf("... %d clients failed in all", n)
+	}
+}
+
+// TestWebSocketBayClosesAClientWithItsCode: the bay's Disembark closes the
+// client with the bay's code and reason.
+func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
+	_, base := startBays(t, webSocketBayManifest)
+	conn, err := dialWebSocket(context.Background(), ws.Dialer{}, "ws"+strings.TrimPrefix(base, "http")+"/cable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := wsutil.ReadServerText(conn); err != nil {
+		t.Fatalf("welcome: %v", err)
+	}
+	if err := wsutil.WriteClientText(conn, []byte("close")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = wsutil.ReadServerText(conn)
+	var closed wsutil.ClosedError
+	if !errors.As(err, &closed) || closed.Code != 4000 || closed.Reason != "bye" {
+		t.Errorf("after \"close\": %v, want a close frame 4000 \"bye\"", err)
+	}
+	if res, err := http.Get(base + "/cable"); err != nil || res.StatusCode != http.StatusUpgradeRequired {
+		t.Errorf("a plain GET to the WebSocket bay: %v %v, want 426", res.StatusCode, err)
+	}
+}
+
+// TestDockingUpstreamAttachesToARunningBay: a bay the mothership did not
+// launch, reached through an upstream with protocol = "docking".
+func TestDockingUpstreamAttachesToARunningBay(t *testing.T) {
+	bin, err := builtBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	socket := filepath.Join(shortSocketDir(t), "outside.sock")
+	bay := exec.Command(filepath.Join(bin, "bayd"))
+	bay.Env = append(os.Environ(), "MS_SHIP=outside", "MS_SOCKET_PATH="+socket, "MS_BAY_TYPE=http", "MS_BAY_THREADS=2")
+	if err := bay.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		bay.Process.Signal(syscall.SIGTERM)
+		bay.Wait()
+	})
+	_, base := startBays(t, `
+[mothership.bind]
+http = "127.0.0.1:HTTPPORT"
+
+[[mothership.upstreams]]
+name = "outside"
+protocol = "docking"
+binds = ["unix://`+socket+`"]
+routes = ["/*"]
+`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		status, body := getQuiet(base + "/hello")
+		if status == 200 && body == "hello from outside" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /hello through the docking upstream: %d %q", status, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

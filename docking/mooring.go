@@ -1,0 +1,170 @@
+package docking
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// linkDialTimeout bounds one try at opening a link: a bay whose threads are
+// all serving leaves a new link in its listen backlog, without a Dock,
+// until one is free.
+const linkDialTimeout = 5 * time.Second
+
+// mooring is one docked run of a bay: an HTTP bay's pool of links, or a
+// WebSocket bay's one multiplexed link.
+type mooring struct {
+	b      *Berth
+	socket string
+	pid    int
+	size   int // links an HTTP run is to have open
+
+	free chan *Link // idle HTTP links
+	mux  *Mux       // the WebSocket run's link
+
+	ids atomic.Uint32 // request ids, unique on each link and so on all
+
+	mu   sync.Mutex
+	open int // HTTP links open: idle, claimed or being replaced
+
+	retired     chan struct{} // closed by retire: the berth moved on
+	retireOnce  sync.Once
+	lost        chan struct{} // closed when no link is left and none could be opened
+	lostOnce    sync.Once
+	dialers     sync.WaitGroup
+	dialContext context.Context
+	stopDialing context.CancelFunc
+}
+
+func newMooring(b *Berth, socket string, pid int, first *Link) *mooring {
+	m := &mooring{b: b, socket: socket, pid: pid, size: 1, retired: make(chan struct{}), lost: make(chan struct{})}
+	m.dialContext, m.stopDialing = context.WithCancel(context.Background())
+	if b.cfg.Version == VersionWebSocket {
+		m.mux = newMux(first, b.cfg.Log, b.cfg.Name)
+		return m
+	}
+	m.size = max(1, first.Dock.Threads) * max(1, b.cfg.Workers)
+	m.free = make(chan *Link, m.size)
+	return m
+}
+
+// start puts the first link to work and, for HTTP, opens the others.
+func (m *mooring) start(first *Link) {
+	if m.mux != nil {
+		go func() {
+			m.mux.serve()
+			m.lostOnce.Do(func() { close(m.lost) })
+		}()
+		return
+	}
+	m.mu.Lock()
+	m.open = m.size // the first link, and the ones about to be opened
+	m.mu.Unlock()
+	m.free <- first
+	for range m.size - 1 {
+		m.dialers.Go(m.openLink)
+	}
+}
+
+// openLink opens one HTTP link and puts it in the pool, retrying with
+// backoff until it succeeds or the run is retired.
+func (m *mooring) openLink() {
+	delay := 20 * time.Millisecond
+	for {
+		ctx, cancel := context.WithTimeout(m.dialContext, linkDialTimeout)
+		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
+		cancel()
+		if err == nil {
+			if m.isRetired() {
+				l.Close()
+				m.linkGone()
+				return
+			}
+			m.free <- l
+			return
+		}
+		if m.isRetired() {
+			m.linkGone()
+			return
+		}
+		m.mu.Lock()
+		alone := m.open == 1 // this link is all there would be
+		m.mu.Unlock()
+		if alone {
+			// No link is left to carry traffic and the bay does not answer:
+			// the run is gone (an attached bay restarting, say).
+			m.lostOnce.Do(func() { close(m.lost) })
+		}
+		m.b.cfg.Log("warn", "cannot open a link; retrying", "bay", m.b.cfg.Name, "socket", m.socket, "error", err, "retry_in", delay)
+		select {
+		case <-m.retired:
+			m.linkGone()
+			return
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, time.Second)
+	}
+}
+
+// linkGone counts a link that closed for good.
+func (m *mooring) linkGone() {
+	m.mu.Lock()
+	m.open--
+	m.mu.Unlock()
+}
+
+func (m *mooring) isRetired() bool {
+	select {
+	case <-m.retired:
+		return true
+	default:
+		return false
+	}
+}
+
+// retire stops the run's traffic: idle links close now, claimed ones when
+// their request is done, the WebSocket link at once.
+func (m *mooring) retire() {
+	m.retireOnce.Do(func() {
+		close(m.retired)
+		m.stopDialing()
+		if m.mux != nil {
+			m.mux.close(CloseGoingAway, "bay went away")
+			return
+		}
+		m.drainIdle()
+	})
+}
+
+// release gives a claimed link back: to the pool when it is in step and
+// the run is current, else it closes and a replacement is opened.
+func (m *mooring) release(l *Link, reusable bool) {
+	if reusable && !m.isRetired() {
+		m.free <- l
+		// retire may have drained the pool just before: look again.
+		if m.isRetired() {
+			m.drainIdle()
+		}
+		return
+	}
+	l.Close()
+	if m.isRetired() {
+		m.linkGone()
+		return
+	}
+	m.dialers.Go(m.openLink)
+}
+
+// drainIdle closes the idle links.
+func (m *mooring) drainIdle() {
+	for {
+		select {
+		case l := <-m.free:
+			l.Close()
+			m.linkGone()
+		default:
+			return
+		}
+	}
+}

@@ -1,0 +1,187 @@
+package stages
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/mothership-go/mothership/docking"
+)
+
+// maxWebSocketMessage bounds one client message to a WebSocket bay; a
+// larger one closes the client with 1009 (message too big), so that no
+// client can grow the proxy's memory at will.
+const maxWebSocketMessage = 1 << 20
+
+// closeWait is how long a client has to answer the proxy's close frame
+// before its connection is closed anyway.
+const closeWait = 2 * time.Second
+
+var answerNotWebSocket = newPlainAnswer(http.StatusUpgradeRequired, "426 upgrade required: this route is a WebSocket bay")
+
+// bayWebSocket completes the client's WebSocket handshake at the proxy and
+// carries its messages over the bay's multiplexed link: Boarding when it
+// connects, its messages as Cargo, Disembark when it goes; the bay's Cargo
+// comes back as text messages, and its Disembark closes the client with
+// the bay's code and reason. Pings and the close handshake are answered
+// here, never by the bay.
+type bayWebSocket struct {
+	berth *docking.Berth
+	edit  pathEdit
+}
+
+func (s *bayWebSocket) Serve(x *Exchange, _ Handler) {
+	w, req := x.std.forwarding()
+	if !strings.EqualFold(firstValue(x.Header["Upgrade"]), "websocket") {
+		answerNotWebSocket.write(x.Response)
+		return
+	}
+	path, _ := s.edit.paths(x.Path, x.RawPath)
+	headers := make(map[string]string, len(x.Header)+1)
+	headers["Host"] = x.Host
+	for name, vs := range x.Header {
+		headers[name] = strings.Join(vs, ", ")
+	}
+	remote := ""
+	if x.Client.IsValid() {
+		remote = x.Client.String()
+	}
+	p, err := s.berth.Board(docking.BoardingPath(path, x.RawQuery), remote, headers)
+	if err != nil {
+		newPlainAnswer(http.StatusBadGateway, "502 bad gateway: "+err.Error()).write(x.Response)
+		return
+	}
+	conn, brw, _, err := ws.UpgradeHTTP(req, w)
+	if err != nil {
+		// gobwas answered the client (400 and why) already.
+		p.Leave(uint16(ws.StatusProtocolError), "handshake failed")
+		return
+	}
+	r := &wsRide{conn: conn, p: p, stop: make(chan struct{})}
+	var wg sync.WaitGroup
+	wg.Go(r.toClient)
+	code, reason := r.fromClient(brw.Reader)
+	p.Leave(code, reason)
+	close(r.stop)
+	wg.Wait()
+	conn.Close()
+}
+
+// wsRide is one client connection to a WebSocket bay.
+type wsRide struct {
+	conn net.Conn
+	p    *docking.Passenger
+	wmu  sync.Mutex // frames from toClient and fromClient's control answers
+	stop chan struct{}
+}
+
+// send writes one frame to the client.
+func (r *wsRide) send(f ws.Frame) error {
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	r.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return ws.WriteFrame(r.conn, f)
+}
+
+// toClient writes the bay's messages to the client until the passenger is
+// sent off (then with the close frame the bay or the link asked for) or the
+// client is gone.
+func (r *wsRide) toClient() {
+	for {
+		select {
+		case msg := <-r.p.Messages():
+			if r.send(ws.NewTextFrame(msg)) != nil {
+				r.conn.Close()
+				return
+			}
+		case <-r.p.Gone():
+			r.flushMessages()
+			code, reason := r.p.CloseReason()
+			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason)))
+			// fromClient reads the client's answer, or gives up.
+			r.conn.SetReadDeadline(time.Now().Add(closeWait))
+			return
+		case <-r.stop:
+			return
+		}
+	}
+}
+
+// flushMessages writes the messages the bay sent before it sent the
+// client off.
+func (r *wsRide) flushMessages() {
+	for {
+		select {
+		case msg := <-r.p.Messages():
+			if r.send(ws.NewTextFrame(msg)) != nil {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+// fromClient reads the client's frames until it closes or breaks, passing
+// its messages to the bay and answering pings and close frames; it returns
+// the close code and reason to tell the bay.
+func (r *wsRide) fromClient(br *bufio.Reader) (uint16, string) {
+	var msg []byte
+	for {
+		h, err := ws.ReadHeader(br)
+		if err != nil {
+			return uint16(ws.StatusAbnormalClosure), ""
+		}
+		if !h.Masked || h.Length > maxWebSocketMessage || int64(len(msg))+h.Length > maxWebSocketMessage || h.Rsv != 0 {
+			code, why := ws.StatusProtocolError, "unmasked or reserved frame"
+			if h.Masked && h.Rsv == 0 {
+				code, why = ws.StatusMessageTooBig, "message too big"
+			}
+			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(code, why)))
+			return uint16(code), why
+		}
+		payload := make([]byte, h.Length)
+		if _, err := io.ReadFull(br, payload); err != nil {
+			return uint16(ws.StatusAbnormalClosure), ""
+		}
+		ws.Cipher(payload, h.Mask, 0)
+		switch h.OpCode {
+		case ws.OpPing:
+			r.send(ws.NewPongFrame(payload))
+		case ws.OpPong:
+		case ws.OpClose:
+			code, reason := ws.ParseCloseFrameData(payload)
+			if code == 0 {
+				code = ws.StatusNoStatusRcvd
+			}
+			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(echoCode(code), "")))
+			return uint16(code), reason
+		case ws.OpText, ws.OpBinary, ws.OpContinuation:
+			msg = append(msg, payload...)
+			if h.Fin {
+				if err := r.p.Send(msg); err != nil {
+					r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusInternalServerError, "bay link lost")))
+					return uint16(ws.StatusInternalServerError), "bay link lost"
+				}
+				msg = msg[:0]
+			}
+		default:
+			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusProtocolError, "unknown opcode")))
+			return uint16(ws.StatusProtocolError), "unknown opcode"
+		}
+	}
+}
+
+// echoCode is the code to answer a client's close frame with: its own,
+// except the codes that must not appear on the wire.
+func echoCode(c ws.StatusCode) ws.StatusCode {
+	if c == ws.StatusNoStatusRcvd || c == ws.StatusAbnormalClosure {
+		return ws.StatusNormalClosure
+	}
+	return c
+}
