@@ -44,7 +44,13 @@ func startBackend(b *testing.B) string {
 // routed to it, and returns its base URL.
 func startMothership(b *testing.B, backend string) string {
 	b.Helper()
-	doc := "[mothership.bind]\nhttp = \"127.0.0.1:1\"\n\n[[mothership.upstreams]]\nname = \"backend\"\nbinds = [\"" + backend + "\"]\nroutes = [\"/*\"]\n"
+	return startProxy(b, "[mothership.bind]\nhttp = \"127.0.0.1:1\"\n\n[[mothership.upstreams]]\nname = \"backend\"\nbinds = [\""+backend+"\"]\nroutes = [\"/*\"]\n")
+}
+
+// startProxy runs the proxy on the manifest doc, its bind moved to a free
+// port, and returns its base URL.
+func startProxy(b *testing.B, doc string) string {
+	b.Helper()
 	m, err := manifest.Parse("bench.toml", []byte(doc), func(string) (string, bool) { return "", false })
 	if err != nil {
 		b.Fatal(err)

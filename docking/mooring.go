@@ -21,12 +21,13 @@ type mooring struct {
 	size   int // links an HTTP run is to have open
 
 	free chan *Link // idle HTTP links
-	mux  *Mux       // the WebSocket run's link
+	ws   bool       // a WebSocket run: one multiplexed link, mux
 
 	ids atomic.Uint32 // request ids, unique on each link and so on all
 
 	mu   sync.Mutex
-	open int // HTTP links open: idle, claimed or being replaced
+	open int  // HTTP links open: idle, claimed or being replaced
+	mux  *Mux // the WebSocket run's link, replaced when it breaks
 
 	retired     chan struct{} // closed by retire: the berth moved on
 	retireOnce  sync.Once
@@ -41,7 +42,7 @@ func newMooring(b *Berth, socket string, pid int, first *Link) *mooring {
 	m := &mooring{b: b, socket: socket, pid: pid, size: 1, retired: make(chan struct{}), lost: make(chan struct{})}
 	m.dialContext, m.stopDialing = context.WithCancel(context.Background())
 	if b.cfg.Version == VersionWebSocket {
-		m.mux = newMux(first, b.cfg.Log, b.cfg.Name)
+		m.ws, m.mux = true, newMux(first, b.cfg.Log, b.cfg.Name)
 		return m
 	}
 	m.size = max(1, first.Dock.Threads) * max(1, b.cfg.Workers)
@@ -51,11 +52,8 @@ func newMooring(b *Berth, socket string, pid int, first *Link) *mooring {
 
 // start puts the first link to work and, for HTTP, opens the others.
 func (m *mooring) start(first *Link) {
-	if m.mux != nil {
-		go func() {
-			m.mux.serve()
-			m.lostOnce.Do(func() { close(m.lost) })
-		}()
+	if m.ws {
+		go m.carry(m.mux)
 		return
 	}
 	m.mu.Lock()
@@ -65,6 +63,41 @@ func (m *mooring) start(first *Link) {
 	for range m.size - 1 {
 		m.dialers.Go(m.openLink)
 	}
+}
+
+// carry serves a WebSocket run's link until it ends; while the run is
+// current, a new link is opened in its place (a bay that outlives its link
+// waits for the next one), and the run is lost only when none can be.
+func (m *mooring) carry(mux *Mux) {
+	for {
+		mux.serve()
+		if m.isRetired() {
+			return
+		}
+		m.b.cfg.Log("warn", "websocket link lost; docking a new one", "bay", m.b.cfg.Name, "socket", m.socket)
+		ctx, cancel := context.WithTimeout(m.dialContext, linkDialTimeout)
+		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
+		cancel()
+		if err != nil {
+			m.b.cfg.Log("warn", "cannot dock a new websocket link", "bay", m.b.cfg.Name, "socket", m.socket, "error", err)
+			m.lostOnce.Do(func() { close(m.lost) })
+			return
+		}
+		mux = newMux(l, m.b.cfg.Log, m.b.cfg.Name)
+		m.mu.Lock()
+		m.mux = mux
+		m.mu.Unlock()
+		if m.isRetired() { // retire closed the old link, not this one
+			mux.close(CloseGoingAway, "bay went away")
+		}
+	}
+}
+
+// currentMux is the WebSocket run's link.
+func (m *mooring) currentMux() *Mux {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.mux
 }
 
 // openLink opens one HTTP link and puts it in the pool, retrying with
@@ -129,8 +162,8 @@ func (m *mooring) retire() {
 	m.retireOnce.Do(func() {
 		close(m.retired)
 		m.stopDialing()
-		if m.mux != nil {
-			m.mux.close(CloseGoingAway, "bay went away")
+		if m.ws {
+			m.currentMux().close(CloseGoingAway, "bay went away")
 			return
 		}
 		m.drainIdle()

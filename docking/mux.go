@@ -73,7 +73,7 @@ func (b *Berth) Board(path, remoteAddr string, headers map[string]string) (*Pass
 	if m == nil {
 		return nil, fmt.Errorf("docking: bay %s: %w", b.cfg.Name, ErrNotDocked)
 	}
-	return m.mux.board(Boarding{Path: path, RemoteAddr: remoteAddr, Headers: headers})
+	return m.currentMux().board(Boarding{Path: path, RemoteAddr: remoteAddr, Headers: headers})
 }
 
 func (m *Mux) board(bd Boarding) (*Passenger, error) {
@@ -225,7 +225,9 @@ func (m *Mux) deliver(id uint32, data []byte) {
 	default:
 		if m.remove(p) {
 			p.depart(ClosePolicy, "too slow")
-			m.write(func(w *Writer) error {
+			// Not from this goroutine: a write can wait for the bay to read,
+			// and the bay for this reader.
+			go m.write(func(w *Writer) error {
 				return w.WriteDisembark(Disembark{ConnID: p.ID, Code: ClosePolicy, Reason: "too slow"})
 			})
 		}
