@@ -288,3 +288,52 @@ args = ["-c", "sleep 0.2; exit 1"]
 		t.Errorf("want status=crashed in the landing record:\n%s", out)
 	}
 }
+
+// TestExampleManifestRuns runs examples/ship-manifest.toml as the README's
+// quick start does, with the example's programs built beside it, and sends
+// the README's requests.
+func TestExampleManifestRuns(t *testing.T) {
+	for _, port := range []string{"8080", "8081", "9090", "3001"} {
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+port); err != nil {
+			t.Skipf("the example binds 127.0.0.1:%s, which is in use here: %v", port, err)
+		} else {
+			ln.Close()
+		}
+	}
+	bin, err := builtBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	manifest, err := os.ReadFile(filepath.Join("examples", "ship-manifest.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), string(manifest))
+	writeFile(t, filepath.Join(dir, "public", "site.css"), "body {}\n")
+	if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, prog := range []string{"shipd", "bayd"} {
+		if err := os.Symlink(filepath.Join(bin, prog), filepath.Join(dir, "bin", prog)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := startRunIn(t, dir, []string{"MS_SOCKET_DIR=" + shortSocketDir(t)})
+	v.waitFor(t, "phase=Running", 30*time.Second)
+	for path, want := range map[string]string{
+		"http://127.0.0.1:8080/api/users":  "api: GET /users",
+		"http://127.0.0.1:8080/hello":      "web: GET /hello",
+		"http://127.0.0.1:8080/rack/hello": "hello from rack",
+		"http://127.0.0.1:9090/health":     `"phase":"Running"`,
+	} {
+		if status, body := get(t, path); status != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d %q, want %q", path, status, body, want)
+		}
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
+	}
+	v.waitFor(t, "Mothership landed status=landed", time.Second)
+}
