@@ -353,6 +353,13 @@ func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
 	if _, err := wsutil.ReadServerText(conn); err != nil {
 		t.Fatalf("welcome: %v", err)
 	}
+	// Pings are answered by the proxy, with the ping's payload.
+	if err := ws.WriteFrame(conn, ws.MaskFrame(ws.NewPingFrame([]byte("are you there")))); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ws.ReadFrame(conn); err != nil || f.Header.OpCode != ws.OpPong || string(f.Payload) != "are you there" {
+		t.Fatalf("ping: got opcode %v %q, %v; want a pong with the payload", f.Header.OpCode, f.Payload, err)
+	}
 	if err := wsutil.WriteClientText(conn, []byte("close")); err != nil {
 		t.Fatal(err)
 	}

@@ -143,15 +143,19 @@ func (p *proc) setHealthy(ok bool) {
 	}
 }
 
-// ended clears what only a running process has; a oneshot that succeeded
-// stays healthy, since it did its job.
-func (p *proc) ended(succeeded bool) {
-	if !succeeded {
+// ended clears what only a running process has, once run c ended; a
+// oneshot that succeeded stays healthy, since it did its job. A run that a
+// phased restart replaced leaves its successor's state alone.
+func (p *proc) ended(c *child, succeeded bool) {
+	p.mu.Lock()
+	replaced := p.cur != c
+	if !replaced {
+		p.pid, p.rss, p.virt = 0, 0, 0
+	}
+	p.mu.Unlock()
+	if !succeeded && !replaced {
 		p.setHealthy(false)
 	}
-	p.mu.Lock()
-	p.pid, p.rss, p.virt = 0, 0, 0
-	p.mu.Unlock()
 }
 
 func (p *proc) restarted() {

@@ -95,7 +95,7 @@ func (p *proc) run(ctx context.Context, c *child, handedOver bool) {
 	// Health and memory reports must not outlive the run they describe.
 	cancel()
 	wg.Wait()
-	p.ended(p.oneshot && c.success())
+	p.ended(c, p.oneshot && c.success())
 }
 
 // sleep waits d, or less if ctx ends first; it reports whether d passed.
