@@ -129,6 +129,19 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 		bays = append(bays, fmt.Sprintf("%s [%s]", b.Name, b.Type))
 	}
 	line(w, "bays", len(bays), bays)
+	var pools []string
+	for _, u := range m.Mothership.Upstreams {
+		addrs := make([]string, len(u.Addrs))
+		for i, a := range u.Addrs {
+			addrs[i] = a.String()
+		}
+		how := u.Strategy
+		if u.Protocol == manifest.UpstreamDocking {
+			how = "docking"
+		}
+		pools = append(pools, fmt.Sprintf("%s [%s] %s", u.Name, how, strings.Join(addrs, " ")))
+	}
+	line(w, "upstreams", len(pools), pools)
 	var routes []string
 	for _, bt := range tree.Binds {
 		if len(bt.Routes) > 0 {

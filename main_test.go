@@ -181,3 +181,29 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestClearanceListsUpstreams(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), `[mothership.bind]
+http = "127.0.0.1:8080"
+
+[[mothership.upstreams]]
+name = "api"
+binds = ["127.0.0.1:3000", "127.0.0.1:3001"]
+strategy = "least_conn"
+routes = ["/api/*"]
+
+[[mothership.upstreams]]
+name = "rack"
+protocol = "docking"
+binds = ["unix:///run/rack.sock"]
+routes = ["/*"]
+`)
+	code, stdout, stderr := cli(t, dir, "clearance")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "upstreams  2: api [least_conn] 127.0.0.1:3000 127.0.0.1:3001, rack [docking] unix:///run/rack.sock"; !strings.Contains(stdout, want) {
+		t.Errorf("summary lacks %q:\n%s", want, stdout)
+	}
+}
