@@ -104,6 +104,15 @@ func TestHTTPBayThroughARunningMothership(t *testing.T) {
 		}
 	})
 
+	t.Run("a stream longer than request_timeout", func(t *testing.T) {
+		// 80 chunks 20 ms apart: 1.6 s in all, with request_timeout 1s,
+		// which bounds the wait for the head and each gap, not the stream.
+		status, body := get(t, base+"/stream?n=80")
+		if n := strings.Count(body, "\n"); status != 200 || n != 80 {
+			t.Errorf("GET /stream?n=80: %d, %d chunks, want 200 and 80", status, n)
+		}
+	})
+
 	t.Run("file reply", func(t *testing.T) {
 		if status, body := get(t, base+"/file"); status != 200 || body != "file reply\n" {
 			t.Errorf("GET /file: %d %q", status, body)

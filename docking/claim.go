@@ -32,6 +32,7 @@ type Claim struct {
 	reply Reply
 	body  haulReader
 	buf   []byte // a body chunk read from the client
+	idle  time.Duration
 	ended bool
 }
 
@@ -51,7 +52,7 @@ func (b *Berth) Claim(ctx context.Context) (*Claim, error) {
 		select {
 		case l := <-m.free:
 			c := claims.Get().(*Claim)
-			c.link, c.m, c.id, c.ended = l, m, m.ids.Add(1), false
+			c.link, c.m, c.id, c.ended, c.idle = l, m, m.ids.Add(1), false, 0
 			c.body = haulReader{c: c}
 			return c, nil
 		case <-changed: // a new run docked, or this one went: look again
@@ -130,6 +131,10 @@ func (c *Claim) ReadReply() (*Reply, error) {
 // Body reads a stream reply's body, or a tunnel's bytes from the bay: the
 // data of its Hauls, until the FIN, where it returns io.EOF.
 func (c *Claim) Body() io.Reader { return &c.body }
+
+// SetIdleTimeout makes each Body read fail when no Haul arrives for d; 0
+// (the default) waits as long as it takes.
+func (c *Claim) SetIdleTimeout(d time.Duration) { c.idle = d }
 
 // TunnelWrite sends bytes into a tunnel.
 func (c *Claim) TunnelWrite(p []byte) error {
@@ -212,6 +217,9 @@ func (h *haulReader) Read(p []byte) (int, error) {
 	for len(h.pending) == 0 {
 		if h.fin {
 			return 0, io.EOF
+		}
+		if h.c.idle > 0 {
+			h.c.link.Conn.SetReadDeadline(time.Now().Add(h.c.idle))
 		}
 		f, err := h.c.next(TypeHaul)
 		if err != nil {

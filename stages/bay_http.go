@@ -29,8 +29,11 @@ var (
 
 // bayHTTP forwards an exchange over a link of an HTTP bay's pool: the body
 // is read whole first, then a link is claimed for the Hail, the body's
-// Hauls, the Reply and its body; a request that outlives request_timeout
-// gets 504, and the worker stuck on it is recycled.
+// Hauls, the Reply and its body. request_timeout bounds the wait for the
+// Reply's head: past it the client gets 504, and the worker stuck on the
+// request is recycled. A streamed body may then take as long as it likes,
+// as long as no gap between its chunks is longer (server-sent events keep
+// a stream open for hours).
 type bayHTTP struct {
 	berth    *docking.Berth
 	edit     pathEdit
@@ -65,19 +68,18 @@ func (s *bayHTTP) Serve(x *Exchange, _ Handler) {
 		return
 	}
 	// The link's reads and writes block: closing it is how the time limit
-	// and a client that left reach them. Once that has begun (stop reports
-	// false), the link is not reused, however the exchange ended.
+	// and a client that left reach them, until the Reply's head is in.
 	stop := context.AfterFunc(ctx, claim.Interrupter())
 	tunnel, err := s.exchange(claim, x, w, req, body, stop)
+	stop()
 	switch {
 	case tunnel:
 		claim.Abandon() // a tunnel ends with its link
-	case err == nil && stop():
+	case err == nil:
 		if err = claim.Finish(); err != nil {
 			s.errorLog.Printf("stages: %s: after the response: %v", s.name, err)
 		}
 	default:
-		stop()
 		s.fail(ctx, x, claim, err)
 	}
 }
@@ -114,9 +116,14 @@ func (s *bayHTTP) fail(ctx context.Context, x *Exchange, claim *docking.Claim, e
 	}
 }
 
+// errInterrupted is an exchange whose link was closed under it, by the time
+// limit or a client that left, just as its Reply arrived.
+var errInterrupted = errors.New("interrupted")
+
 // exchange sends the request over the claimed link and writes the answer;
 // it reports whether the answer became a tunnel, which has taken the
-// connection and the link.
+// connection and the link. Once the Reply is in, it calls stop: from then
+// on, the time limit is on the gaps between chunks.
 func (s *bayHTTP) exchange(claim *docking.Claim, x *Exchange, w http.ResponseWriter, req *http.Request, body *spooledBody, stop func() bool) (tunnel bool, err error) {
 	s.hail(claim.StartHail(uint64(body.n)), x, req, body.n)
 	if err := claim.SendHail(); err != nil {
@@ -129,6 +136,10 @@ func (s *bayHTTP) exchange(claim *docking.Claim, x *Exchange, w http.ResponseWri
 	if err != nil {
 		return false, err
 	}
+	if !stop() {
+		return false, errInterrupted // the link is closed: the Reply came too late
+	}
+	claim.SetIdleTimeout(s.timeout)
 	h := w.Header()
 	for _, p := range reply.Headers {
 		name := textproto.CanonicalMIMEHeaderKey(string(p.Name))
@@ -145,8 +156,8 @@ func (s *bayHTTP) exchange(claim *docking.Claim, x *Exchange, w http.ResponseWri
 	case docking.ReplyFile:
 		return false, s.serveFile(w, req, status, string(reply.Path))
 	case docking.ReplyTunnel:
-		// A tunnel lives as long as its two ends: no request timeout.
-		stop()
+		// A tunnel lives as long as its two ends: no time limit.
+		claim.SetIdleTimeout(0)
 		return true, s.tunnel(claim, w, status)
 	}
 	w.WriteHeader(status)
