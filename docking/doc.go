@@ -23,6 +23,15 @@
 // reads a payload and never reads past it. Handshake, BayHandshake and Dial
 // run the link setup.
 //
+// Above the codec, a Berth is where one bay docks: the supervisor docks
+// each run of the bay's process (Yard implements the fleet's Docker), and
+// the proxy sends traffic through the run docked last. An HTTP run is a
+// pool of links (Claim takes one for a request; a broken link is
+// replaced); a WebSocket run is one link shared by every client (Board
+// returns a Passenger). Docking a second run while the first serves is a
+// phased restart: new traffic goes to the new run while the old one's
+// requests finish on their links.
+//
 // # Choices
 //
 // Where the spec marks a fact inferred or unknown, this package decides;

@@ -63,9 +63,9 @@ type Passenger struct {
 	reason  string
 }
 
-// Board announces a new client connection to the docked bay. path is the
-// request path with its query; headers hold one value per name.
-func (b *Berth) Board(path, remoteAddr string, headers map[string]string) (*Passenger, error) {
+// Board announces a new client connection to the docked bay, with the
+// connection id it allocates in place of bd's.
+func (b *Berth) Board(bd Boarding) (*Passenger, error) {
 	if b.cfg.Version != VersionWebSocket {
 		return nil, fmt.Errorf("docking: bay %s is an http bay: it takes no websocket passengers", b.cfg.Name)
 	}
@@ -73,7 +73,7 @@ func (b *Berth) Board(path, remoteAddr string, headers map[string]string) (*Pass
 	if m == nil {
 		return nil, fmt.Errorf("docking: bay %s: %w", b.cfg.Name, ErrNotDocked)
 	}
-	return m.currentMux().board(Boarding{Path: path, RemoteAddr: remoteAddr, Headers: headers})
+	return m.currentMux().board(bd)
 }
 
 func (m *Mux) board(bd Boarding) (*Passenger, error) {

@@ -96,7 +96,7 @@ func TestMuxKeepsPassengersApart(t *testing.T) {
 	b := dockWS(t, wsBay(t, echoWS(left)))
 	var ps []*Passenger
 	for range 50 {
-		p, err := b.Board("/cable", "127.0.0.1", map[string]string{"Origin": "x"})
+		p, err := b.Board(Boarding{Path: "/cable", RemoteAddr: "127.0.0.1", Headers: map[string]string{"origin": "x"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestMuxKeepsPassengersApart(t *testing.T) {
 
 func TestMuxBayDisembarksAPassenger(t *testing.T) {
 	b := dockWS(t, wsBay(t, echoWS(make(chan Disembark, 10))))
-	p, err := b.Board("/", "", nil)
+	p, err := b.Board(Boarding{Path: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestMuxLinkLossEndsEveryPassenger(t *testing.T) {
 	}))
 	var ps []*Passenger
 	for range 3 {
-		p, err := b.Board("/", "", nil)
+		p, err := b.Board(Boarding{Path: "/"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +184,7 @@ func TestMuxDocksANewLinkWhenOneBreaks(t *testing.T) {
 	}))
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		p, err := b.Board("/", "", nil)
+		p, err := b.Board(Boarding{Path: "/"})
 		if err == nil && p.Send([]byte("again")) == nil {
 			select {
 			case m := <-p.Messages():
@@ -219,7 +219,7 @@ func TestMuxSlowPassengerIsClosed(t *testing.T) {
 		r.Next()
 	}
 	b := dockWS(t, wsBay(t, flood))
-	p, err := b.Board("/", "", nil)
+	p, err := b.Board(Boarding{Path: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}

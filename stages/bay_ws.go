@@ -42,16 +42,17 @@ func (s *bayWebSocket) Serve(x *Exchange, _ Handler) {
 		return
 	}
 	path, _ := s.edit.paths(x.Path, x.RawPath)
-	headers := make(map[string]string, len(x.Header)+1)
-	headers["Host"] = x.Host
-	for name, vs := range x.Header {
-		headers[name] = strings.Join(vs, ", ")
-	}
-	remote := ""
+	bd := docking.Boarding{Path: docking.BoardingPath(path, x.RawQuery)}
 	if x.Client.IsValid() {
-		remote = x.Client.String()
+		bd.RemoteAddr = x.Client.String()
 	}
-	p, err := s.berth.Board(docking.BoardingPath(path, x.RawQuery), remote, headers)
+	bd.AddHeader("Host", x.Host)
+	for name, vs := range x.Header {
+		for _, v := range vs {
+			bd.AddHeader(name, v)
+		}
+	}
+	p, err := s.berth.Board(bd)
 	if err != nil {
 		newPlainAnswer(http.StatusBadGateway, "502 bad gateway: "+err.Error()).write(x.Response)
 		return
