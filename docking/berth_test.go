@@ -153,6 +153,7 @@ func TestBerthPoolSizeFromDock(t *testing.T) {
 func TestBerthConcurrentRequestsShareThePool(t *testing.T) {
 	bay := startFakeBay(t, 4, nil)
 	b := dockedBerth(t, bay, 0)
+	waitUntil(t, "the pool's 4 links", func() bool { return bay.links.Load() == 4 })
 	var wg sync.WaitGroup
 	errs := make(chan error, 400)
 	for range 8 {
