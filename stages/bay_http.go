@@ -189,8 +189,12 @@ func (s *bayHTTP) hail(hb *docking.HailBuilder, x *Exchange, req *http.Request, 
 	hb.HeaderParam("Host", x.Host)
 	out := make(http.Header, len(x.Header)+4)
 	upgrade := len(x.Header["Upgrade"]) > 0
+	connection := x.Header["Connection"]
 	for name, vs := range x.Header {
-		if name == "Content-Type" || name == "Content-Length" || hopByHop(name) && !(upgrade && (name == "Upgrade" || name == "Connection")) {
+		// An upgrade keeps Upgrade and Connection: HTTP_UPGRADE is how the
+		// bay knows it may answer with a tunnel.
+		keep := upgrade && (name == "Upgrade" || name == "Connection")
+		if name == "Content-Type" || name == "Content-Length" || !keep && (hopByHop(name) || namedIn(connection, name)) {
 			continue
 		}
 		out[name] = vs
@@ -217,6 +221,21 @@ func hostPort(hostport string) (host, port string) {
 		return h, p
 	}
 	return hostport, "80"
+}
+
+// namedIn reports whether the Connection header values conn name the
+// header name, making it hop-by-hop too (RFC 9110 §7.6.1).
+func namedIn(conn []string, name string) bool {
+	for _, v := range conn {
+		for v != "" {
+			var tok string
+			tok, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(tok), name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hopByHop reports the headers of one connection only (RFC 9110 §7.6.1).
