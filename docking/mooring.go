@@ -115,6 +115,9 @@ func (m *mooring) openLink() {
 				return
 			}
 			m.free <- l
+			if m.isRetired() { // retire drained the pool just before
+				m.drainIdle()
+			}
 			return
 		}
 		if m.isRetired() {
