@@ -7,12 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/testfs"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
 	"github.com/mothership-go/mothership/stages"
@@ -143,16 +143,7 @@ func startStaticServer(f *testing.F) string {
 		"public/sub/file.txt":     "in sub",
 		"public/sub/s.txt.gz":     staticSecret[:4], // not the whole secret
 	}
-	for name, body := range files {
-		p := filepath.Join(base, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			f.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			f.Fatal(err)
-		}
-	}
-	for link, to := range map[string]string{
+	testfs.Lay(f, base, files, map[string]string{
 		"public/link-out":     "../secret.txt",
 		"public/link-abs":     filepath.Join(base, "secret.txt"),
 		"public/dir-out":      "..",
@@ -160,11 +151,7 @@ func startStaticServer(f *testing.F) string {
 		"public/sub/link-top": "../../secret.txt",
 		"public/other":        "../public-other",
 		"public/file.txt.gz":  "../secret.txt",
-	} {
-		if err := os.Symlink(to, filepath.Join(base, link)); err != nil {
-			f.Fatal(err)
-		}
-	}
+	})
 	public := filepath.Join(base, "public")
 	doc := "[mothership.bind]\nhttp = \"127.0.0.1:1\"\n\n" +
 		"[[mothership.static_dirs]]\npath = \"" + public + "\"\nprefix = \"/\"\n\n" +

@@ -6,12 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/testfs"
 	"github.com/mothership-go/mothership/routetree"
 )
 
@@ -46,27 +46,14 @@ func staticTree(t *testing.T) (public, assets string) {
 		"public/onlygz.txt.gz":      "GZ-ONLY",
 		"public/deep/dir/file.html": "<p>deep</p>",
 	}
-	for name, body := range files {
-		p := filepath.Join(base, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for link, to := range map[string]string{
+	testfs.Lay(t, base, files, map[string]string{
 		"public/link-out":     "../secret.txt",
 		"public/link-abs":     filepath.Join(base, "secret.txt"),
 		"public/dir-out":      "..",
 		"public/link-in":      "app.js",
 		"public/sub/link-up":  "../app.js",
 		"public/sub/link-top": "../../secret.txt",
-	} {
-		if err := os.Symlink(to, filepath.Join(base, link)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	return public, assets
 }
 
