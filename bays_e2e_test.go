@@ -421,3 +421,28 @@ routes = ["/*"]
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestWebSocketBayClientsGetACloseFrameOnShutdown: a mothership that is
+// told to stop sends its WebSocket bay's clients 1001 (going away), not a
+// cut connection.
+func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
+	v, base := startBays(t, webSocketBayManifest)
+	conn, err := dialWebSocket(context.Background(), ws.Dialer{}, "ws"+strings.TrimPrefix(base, "http")+"/cable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := wsutil.ReadServerText(conn); err != nil {
+		t.Fatalf("welcome: %v", err)
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	_, err = wsutil.ReadServerText(conn)
+	var closed wsutil.ClosedError
+	if !errors.As(err, &closed) || closed.Code != ws.StatusGoingAway {
+		t.Errorf("on shutdown: %v, want a close frame 1001", err)
+	}
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+}

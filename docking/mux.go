@@ -126,6 +126,27 @@ func (p *Passenger) Leave(code uint16, reason string) {
 	})
 }
 
+// Unload ends every passenger's ride on the docked run with code and
+// reason, as a server going away does, and tells the bay each one left.
+func (b *Berth) Unload(code uint16, reason string) {
+	if m, _ := b.current(); m != nil && m.ws {
+		m.currentMux().unload(code, reason)
+	}
+}
+
+func (m *Mux) unload(code uint16, reason string) {
+	m.mu.Lock()
+	left := m.passengers
+	m.passengers = map[uint32]*Passenger{}
+	m.mu.Unlock()
+	for _, p := range left {
+		p.depart(code, reason)
+		m.write(func(w *Writer) error {
+			return w.WriteDisembark(Disembark{ConnID: p.ID, Code: code, Reason: reason})
+		})
+	}
+}
+
 // depart ends the passenger's ride with a close code for the client.
 func (p *Passenger) depart(code uint16, reason string) {
 	p.once.Do(func() {

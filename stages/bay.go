@@ -99,7 +99,9 @@ func buildBay(c *compiler, r *routetree.Route) (s Stage, ok bool, err error) {
 	}
 	edit := pathEdit{strip: r.StripPrefix, from: r.RewritePrefix, to: r.Source.Rewrite}
 	if berth.Version() == docking.VersionWebSocket {
-		return &bayWebSocket{berth: berth, edit: edit}, true, nil
+		s := &bayWebSocket{berth: berth, edit: edit}
+		c.webSockets = append(c.webSockets, s)
+		return s, true, nil
 	}
 	return &bayHTTP{
 		berth: berth, edit: edit, add: addHeaders(r), timeout: timeout,

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -33,6 +34,23 @@ var answerNotWebSocket = newPlainAnswer(http.StatusUpgradeRequired, "426 upgrade
 type bayWebSocket struct {
 	berth *docking.Berth
 	edit  pathEdit
+	rides sync.WaitGroup // the clients connected through this route
+}
+
+// unload closes every client of the bay with 1001 (going away), as the
+// server shuts down, and waits until their connections are done or ctx
+// ends.
+func (s *bayWebSocket) unload(ctx context.Context) {
+	s.berth.Unload(uint16(ws.StatusGoingAway), "server shutting down")
+	done := make(chan struct{})
+	go func() {
+		s.rides.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 func (s *bayWebSocket) Serve(x *Exchange, _ Handler) {
@@ -52,6 +70,8 @@ func (s *bayWebSocket) Serve(x *Exchange, _ Handler) {
 			bd.AddHeader(name, v)
 		}
 	}
+	s.rides.Add(1)
+	defer s.rides.Done()
 	p, err := s.berth.Board(bd)
 	if err != nil {
 		newPlainAnswer(http.StatusBadGateway, "502 bad gateway: "+err.Error()).write(x.Response)

@@ -50,7 +50,8 @@ type compiler struct {
 	bays        map[string]*manifest.Bay  // by name
 	attached    map[string]*docking.Berth // docking upstreams, by name; Serve keeps them docked
 	recycle     func(bay string, pid int)
-	software    string // SERVER_SOFTWARE for bays
+	software    string          // SERVER_SOFTWARE for bays
+	webSockets  []*bayWebSocket // routes to WebSocket bays, which Shutdown closes gracefully
 }
 
 // newCompiler prepares what the routes of m will share.

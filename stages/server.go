@@ -70,6 +70,7 @@ type Server struct {
 	attachCtx  context.Context
 	stopAttach context.CancelFunc
 	attaching  sync.WaitGroup
+	webSockets []*bayWebSocket
 }
 
 // attachedBay is a docking upstream: a bay the mothership did not launch,
@@ -135,6 +136,7 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("stages: %w", err)
 	}
+	s.webSockets = c.webSockets
 	for _, bt := range tree.Binds {
 		b := &bindServer{bind: bt.Bind, engine: &engine{
 			bind:     bt.Bind.Name,
@@ -249,6 +251,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
+	// WebSocket bays' clients get a close frame, and a moment to answer it,
+	// before what is left is cut.
+	unloadCtx, cancel := context.WithTimeout(ctx, closeWait)
+	for _, w := range s.webSockets {
+		w.unload(unloadCtx)
+	}
+	cancel()
 	s.stopAttach()
 	s.attaching.Wait()
 	s.upgrades.closeAll()
