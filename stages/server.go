@@ -244,7 +244,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			// Serve may not have run yet; the server only closes listeners
 			// it serves, so close this one too.
 			b.ln.Close()
-			if err := b.http.Shutdown(ctx); err != nil {
+			// Closing it again, when Serve runs, is no failure of the drain.
+			if err := b.http.Shutdown(ctx); err != nil && !errors.Is(err, net.ErrClosed) {
 				b.http.Close()
 				errs[i] = fmt.Errorf("stages: bind %q: drain cut short: %w", b.bind.Name, err)
 			}
