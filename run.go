@@ -129,6 +129,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	yard := stages.NewYard(m, v.log.Event)
+	v.metrics.Bays(yard.Stats)
 	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}, Docker: yard})
 	if err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -142,6 +144,41 @@ func (b *Berth) waitGone(ctx context.Context) {
 	}
 }
 
+// BerthStats is a snapshot of a berth, for metrics.
+type BerthStats struct {
+	// Name is the bay's name.
+	Name string
+	// Version is the bay's family: VersionWebSocket or VersionHTTP.
+	Version int
+	// Docked is set while a run of the bay is docked.
+	Docked bool
+	// Idle and Busy count the HTTP links of the docked run: waiting for a
+	// request, and carrying one (or a tunnel).
+	Idle, Busy int
+	// Passengers counts the WebSocket clients of the docked run.
+	Passengers int
+}
+
+// Stats returns a snapshot of the berth.
+func (b *Berth) Stats() BerthStats {
+	st := BerthStats{Name: b.cfg.Name, Version: b.cfg.Version}
+	m, _ := b.current()
+	if m == nil {
+		return st
+	}
+	st.Docked = true
+	if m.ws {
+		mux := m.currentMux()
+		mux.mu.Lock()
+		st.Passengers = len(mux.passengers)
+		mux.mu.Unlock()
+		return st
+	}
+	st.Idle = len(m.free)
+	st.Busy = max(0, int(m.live.Load())-st.Idle)
+	return st
+}
+
 // current returns the docked run and the channel that closes when it
 // changes.
 func (b *Berth) current() (*mooring, <-chan struct{}) {
@@ -166,6 +203,15 @@ func NewYard(bays ...BerthConfig) *Yard {
 
 // Berth returns the named bay's berth, nil if there is none.
 func (y *Yard) Berth(name string) *Berth { return y.berths[name] }
+
+// Stats returns a snapshot of every berth, in name order.
+func (y *Yard) Stats() []BerthStats {
+	out := make([]BerthStats, 0, len(y.berths))
+	for _, name := range slices.Sorted(maps.Keys(y.berths)) {
+		out = append(out, y.berths[name].Stats())
+	}
+	return out
+}
 
 // Dock docks a run of the named bay (see Berth.Dock).
 func (y *Yard) Dock(ctx context.Context, bay, socket string, pid int) error {

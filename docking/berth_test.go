@@ -173,6 +173,18 @@ func TestBerthConcurrentRequestsShareThePool(t *testing.T) {
 	if n := bay.links.Load(); n != 4 {
 		t.Errorf("400 requests over a pool of 4 opened %d links", n)
 	}
+	c, err := b.Claim(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := b.Stats(); !st.Docked || st.Idle != 3 || st.Busy != 1 {
+		t.Errorf("one link claimed: stats %+v, want docked, 3 idle, 1 busy", st)
+	}
+	c.Abandon()
+	b.Undock(bay.socket)
+	if st := b.Stats(); st.Docked || st.Idle != 0 || st.Busy != 0 {
+		t.Errorf("undocked: stats %+v", st)
+	}
 }
 
 func TestBerthNotDocked(t *testing.T) {

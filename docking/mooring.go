@@ -23,7 +23,8 @@ type mooring struct {
 	free chan *Link // idle HTTP links
 	ws   bool       // a WebSocket run: one multiplexed link, mux
 
-	ids atomic.Uint32 // request ids, unique on each link and so on all
+	ids  atomic.Uint32 // request ids, unique on each link and so on all
+	live atomic.Int32  // HTTP links docked and not yet closed
 
 	mu   sync.Mutex
 	open int  // HTTP links open: idle, claimed or being replaced
@@ -59,6 +60,7 @@ func (m *mooring) start(first *Link) {
 	m.mu.Lock()
 	m.open = m.size // the first link, and the ones about to be opened
 	m.mu.Unlock()
+	m.live.Add(1)
 	m.free <- first
 	for range m.size - 1 {
 		m.dialers.Go(m.openLink)
@@ -109,9 +111,9 @@ func (m *mooring) openLink() {
 		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
 		cancel()
 		if err == nil {
+			m.live.Add(1)
 			if m.isRetired() {
-				l.Close()
-				m.linkGone()
+				m.closeLink(l)
 				return
 			}
 			m.free <- l
@@ -143,7 +145,15 @@ func (m *mooring) openLink() {
 	}
 }
 
-// linkGone counts a link that closed for good.
+// closeLink closes an HTTP link for good.
+func (m *mooring) closeLink(l *Link) {
+	l.Close()
+	m.live.Add(-1)
+	m.linkGone()
+}
+
+// linkGone counts a link that closed for good, or one that will not be
+// opened.
 func (m *mooring) linkGone() {
 	m.mu.Lock()
 	m.open--
@@ -184,11 +194,12 @@ func (m *mooring) release(l *Link, reusable bool) {
 		}
 		return
 	}
-	l.Close()
 	if m.isRetired() {
-		m.linkGone()
+		m.closeLink(l)
 		return
 	}
+	l.Close()
+	m.live.Add(-1)
 	m.dialers.Go(m.openLink)
 }
 
@@ -197,8 +208,7 @@ func (m *mooring) drainIdle() {
 	for {
 		select {
 		case l := <-m.free:
-			l.Close()
-			m.linkGone()
+			m.closeLink(l)
 		default:
 			return
 		}

@@ -114,6 +114,9 @@ func TestMuxKeepsPassengersApart(t *testing.T) {
 			}
 		}
 	}
+	if st := b.Stats(); st.Passengers != 50 {
+		t.Errorf("stats: %d passengers, want 50", st.Passengers)
+	}
 	ps[0].Leave(1000, "done")
 	select {
 	case d := <-left:
