@@ -12,6 +12,10 @@ import (
 // until one is free.
 const linkDialTimeout = 5 * time.Second
 
+// MaxLinks caps an HTTP run's pool, whatever its Dock claims: each link is
+// a socket and a goroutine's worth of buffers.
+const MaxLinks = 1024
+
 // mooring is one docked run of a bay: an HTTP bay's pool of links, or a
 // WebSocket bay's one multiplexed link.
 type mooring struct {
@@ -47,6 +51,10 @@ func newMooring(b *Berth, socket string, pid int, first *Link) *mooring {
 		return m
 	}
 	m.size = max(1, first.Dock.Threads) * max(1, b.cfg.Workers)
+	if m.size > MaxLinks {
+		b.cfg.Log("warn", "the bay asks for more links than a pool may have", "bay", b.cfg.Name, "asked", m.size, "links", MaxLinks)
+		m.size = MaxLinks
+	}
 	m.free = make(chan *Link, m.size)
 	return m
 }

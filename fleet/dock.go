@@ -32,6 +32,23 @@ func socketFor(dir, name string, gen int) string {
 	return filepath.Join(dir, name+"."+strconv.Itoa(gen)+".sock")
 }
 
+// maxSocketPath is the longest socket path every platform's sun_path
+// holds (104 bytes on the BSDs and macOS, 108 on Linux, less the NUL),
+// as the HTTP bay also checks.
+const maxSocketPath = 103
+
+// checkSocketPath refuses a bay whose socket would not fit in sun_path,
+// before anything starts: the bay would fail to listen, or mothership to
+// connect, with an error far from the cause. A phased restart's socket
+// name is a few bytes longer, so it is checked with room for that.
+func checkSocketPath(dir, name string) error {
+	p := socketFor(dir, name, 999)
+	if len(p) > maxSocketPath {
+		return fmt.Errorf("fleet: bay %s: its socket path %s is %d bytes, more than the %d a Unix socket path may have; set MS_SOCKET_DIR to a shorter directory", name, p, len(p), maxSocketPath)
+	}
+	return nil
+}
+
 // errNotRunning refuses a phased restart of a bay that has no run to replace.
 var errNotRunning = errors.New("not running")
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -98,6 +99,16 @@ func TestBayReadyOnceDocked(t *testing.T) {
 	})
 	if rec.restarts["rack"] != 1 {
 		t.Errorf("%d restarts, want 1", rec.restarts["rack"])
+	}
+}
+
+func TestSocketPathTooLong(t *testing.T) {
+	m, _ := testManifest(t)
+	m.Bays = []*manifest.Bay{helperBay("rack", "http")}
+	long := "/tmp/" + strings.Repeat("d", 100)
+	_, err := New(m, Options{Logger: newRecorder(), SocketDir: long})
+	if err == nil || !strings.Contains(err.Error(), "MS_SOCKET_DIR") || !strings.Contains(err.Error(), "rack") {
+		t.Errorf("a socket path past sun_path: %v, want an error naming the bay and MS_SOCKET_DIR", err)
 	}
 }
 

@@ -154,6 +154,9 @@ func specsOf(m *manifest.Manifest, base []string, sockets string) ([]*spec, erro
 		all = append(all, shipSpec(m, s, base))
 	}
 	for _, b := range m.Bays {
+		if err := checkSocketPath(sockets, b.Name); err != nil {
+			return nil, err
+		}
 		all = append(all, baySpec(m, b, base, sockets))
 	}
 	return all, nil
