@@ -136,6 +136,7 @@ func TestBerthPoolSizeFromDock(t *testing.T) {
 		{"threads alone", 3, 0, 3},
 		{"threads times workers", 2, 3, 6},
 		{"a Dock without threads", 0, 0, 1},
+		{"a Dock claiming absurd threads", 1 << 62, 4, MaxLinks},
 	} {
 		bay := startFakeBay(t, tc.threads, nil)
 		b := dockedBerth(t, bay, tc.workers)

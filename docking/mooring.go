@@ -50,7 +50,10 @@ func newMooring(b *Berth, socket string, pid int, first *Link) *mooring {
 		m.ws, m.mux = true, newMux(first, b.cfg.Log, b.cfg.Name)
 		return m
 	}
-	m.size = max(1, first.Dock.Threads) * max(1, b.cfg.Workers)
+	// Clamped before multiplying: the Dock is the bay's word, and a huge
+	// threads must not overflow into a negative pool.
+	threads, workers := min(max(1, first.Dock.Threads), MaxLinks+1), min(max(1, b.cfg.Workers), MaxLinks+1)
+	m.size = threads * workers
 	if m.size > MaxLinks {
 		b.cfg.Log("warn", "the bay asks for more links than a pool may have", "bay", b.cfg.Name, "asked", m.size, "links", MaxLinks)
 		m.size = MaxLinks
