@@ -142,6 +142,12 @@ func (s *bayHTTP) exchange(claim *docking.Claim, x *Exchange, w http.ResponseWri
 	claim.SetIdleTimeout(s.timeout)
 	h := w.Header()
 	for _, p := range reply.Headers {
+		// The bay's bytes go into the client's response head: a name that
+		// is not a token, or a value with a line break, could forge one.
+		if !validHeaderName(p.Name) || !validHeaderValue(p.Value) {
+			s.errorLog.Printf("stages: %s: dropped a malformed reply header %q", s.name, p.Name)
+			continue
+		}
 		name := textproto.CanonicalMIMEHeaderKey(string(p.Name))
 		if hopByHop(name) && reply.Kind != docking.ReplyTunnel {
 			continue
@@ -213,6 +219,30 @@ func (s *bayHTTP) hail(hb *docking.HailBuilder, x *Exchange, req *http.Request, 
 		}
 		hb.HeaderParam(name, strings.Join(vs, sep))
 	}
+}
+
+// validHeaderName reports whether name is an RFC 9110 token.
+func validHeaderName(name []byte) bool {
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue reports whether value holds no control characters but
+// tab (RFC 9110 §5.5): no CR, LF or NUL.
+func validHeaderValue(value []byte) bool {
+	for _, c := range value {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // hostPort splits a Host header; without a port it is 80.

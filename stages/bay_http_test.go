@@ -99,3 +99,25 @@ func TestBayHailParams(t *testing.T) {
 		}
 	}
 }
+
+func TestBayReplyHeaderChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		ok          bool
+	}{
+		{"content-type", "text/plain; charset=utf-8", true},
+		{"x-tab", "a\tb", true},
+		{"set-cookie", "a=1; Path=/", true},
+		{"", "empty name", false},
+		{"bad name", "space in the name", false},
+		{"x-split", "a\r\nSet-Cookie: evil=1", false},
+		{"x-nul", "a\x00b", false},
+		{"x:colon", "v", false},
+		{"x-del", "a\x7fb", false},
+	} {
+		got := validHeaderName([]byte(tc.name)) && validHeaderValue([]byte(tc.value))
+		if got != tc.ok {
+			t.Errorf("%q: %q: valid %v, want %v", tc.name, tc.value, got, tc.ok)
+		}
+	}
+}
