@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 	"github.com/mothership-go/mothership/docking"
@@ -123,7 +124,7 @@ func (r *wsRide) toClient() {
 		case <-r.p.Gone():
 			r.flushMessages()
 			code, reason := r.p.CloseReason()
-			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason)))
+			r.send(closeFrame(code, reason))
 			// fromClient reads the client's answer, or gives up.
 			r.conn.SetReadDeadline(time.Now().Add(closeWait))
 			return
@@ -196,6 +197,22 @@ func (r *wsRide) fromClient(br *bufio.Reader) (uint16, string) {
 			return uint16(ws.StatusProtocolError), "unknown opcode"
 		}
 	}
+}
+
+// closeFrame is the close frame for the code and reason a bay gave, made
+// valid for the wire: a code that must not be sent (below 1000, 1004 to
+// 1006, 1015, past 4999) becomes 1011, and the reason is cut to fit the
+// 125 bytes of a control frame, at a UTF-8 boundary.
+func closeFrame(code uint16, reason string) ws.Frame {
+	switch {
+	case code < 1000, code >= 1004 && code <= 1006, code == 1015, code >= 1016 && code < 3000, code >= 5000:
+		code = uint16(ws.StatusInternalServerError)
+	}
+	for len(reason) > 123 || !utf8.ValidString(reason) {
+		_, size := utf8.DecodeLastRuneInString(reason)
+		reason = reason[:len(reason)-max(size, 1)]
+	}
+	return ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason))
 }
 
 // echoCode is the code to answer a client's close frame with: its own,
