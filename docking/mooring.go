@@ -12,6 +12,9 @@ import (
 // until one is free.
 const linkDialTimeout = 5 * time.Second
 
+// linkWarnEvery spaces the warnings of a link that keeps failing to open.
+const linkWarnEvery = 30 * time.Second
+
 // MaxLinks caps an HTTP run's pool, whatever its Dock claims: each link is
 // a socket and a goroutine's worth of buffers.
 const MaxLinks = 1024
@@ -117,7 +120,8 @@ func (m *mooring) currentMux() *Mux {
 // backoff until it succeeds or the run is retired.
 func (m *mooring) openLink() {
 	delay := 20 * time.Millisecond
-	for {
+	var said time.Time
+	for tries := 1; ; tries++ {
 		ctx, cancel := context.WithTimeout(m.dialContext, linkDialTimeout)
 		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
 		cancel()
@@ -145,7 +149,12 @@ func (m *mooring) openLink() {
 			// the run is gone (an attached bay restarting, say).
 			m.lostOnce.Do(func() { close(m.lost) })
 		}
-		m.b.cfg.Log("warn", "cannot open a link; retrying", "bay", m.b.cfg.Name, "socket", m.socket, "error", err, "retry_in", delay)
+		// Said once, then every half minute: a bay with fewer threads than
+		// it docked with would otherwise fill the log.
+		if time.Since(said) >= linkWarnEvery {
+			m.b.cfg.Log("warn", "cannot open a link; retrying", "bay", m.b.cfg.Name, "socket", m.socket, "error", err, "tries", tries)
+			said = time.Now()
+		}
 		select {
 		case <-m.retired:
 			m.linkGone()
