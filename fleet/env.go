@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,22 +84,22 @@ func socketDir(opt string, env []string) string {
 	return filepath.Join(os.TempDir(), "mothership")
 }
 
-// bayEnv is what the supervisor tells a bay about itself.
+// bayEnv is what the supervisor tells a bay about itself; the workers,
+// threads and drain of an HTTP bay are its alone.
 func bayEnv(b *manifest.Bay, sockets string) map[string]string {
-	workers := b.Workers
-	if workers < 0 { // "auto"
-		workers = runtime.NumCPU()
-	}
-	return map[string]string{
+	env := map[string]string{
 		"MS_PID":         supervisorPID(),
 		"MS_SHIP":        b.Name,
 		"MS_SOCKET_DIR":  sockets,
 		"MS_SOCKET_PATH": socketFor(sockets, b.Name, 0),
 		"MS_BAY_TYPE":    b.Type,
-		"MS_BAY_WORKERS": strconv.Itoa(workers),
-		"MS_BAY_THREADS": strconv.Itoa(b.Threads),
+	}
+	if b.Type == "http" {
+		env["MS_BAY_WORKERS"] = strconv.Itoa(b.WorkerCount())
+		env["MS_BAY_THREADS"] = strconv.Itoa(b.Threads)
 		// The bay's grace for in-flight requests when it is told to stop:
 		// as long as one request may take.
-		"MS_BAY_DRAIN_TIMEOUT": strconv.FormatFloat(b.RequestTimeout.Seconds(), 'f', -1, 64),
+		env["MS_BAY_DRAIN_TIMEOUT"] = strconv.FormatFloat(b.RequestTimeout.Seconds(), 'f', -1, 64)
 	}
+	return env
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,10 +219,14 @@ func TestEnv(t *testing.T) {
 	ship.Args = []string{"--port=$PORT", "${PORT}", "$PORTS"}
 	bay := &manifest.Bay{
 		Process: manifest.Process{Name: "chat", Command: testExe, Env: map[string]string{"GO_FLEET_HELPER": "env"}},
-		Type:    "websocket", Workers: 2, Threads: 4, RequestTimeout: 2500 * time.Millisecond,
+		Type:    "websocket", Workers: 2, Threads: 4,
+	}
+	rack := &manifest.Bay{
+		Process: manifest.Process{Name: "rack", Command: testExe, Env: map[string]string{"GO_FLEET_HELPER": "env"}},
+		Type:    "http", Workers: -1, Threads: 4, RequestTimeout: 2500 * time.Millisecond,
 	}
 	m, _ := testManifest(t, ship)
-	m.Bays = []*manifest.Bay{bay}
+	m.Bays = []*manifest.Bay{bay, rack}
 	m.Mothership.Env["LAYER"] = "mothership"
 	m.Mothership.Env["SHARED"] = "from mothership"
 	if err := AssignPorts(m); err != nil {
@@ -251,8 +256,15 @@ func TestEnv(t *testing.T) {
 			env: map[string]string{
 				"MS_PID": pid, "MS_SHIP": "chat", "PORT": "",
 				"MS_SOCKET_DIR": sockets, "MS_SOCKET_PATH": filepath.Join(sockets, "chat.sock"),
-				"MS_BAY_TYPE": "websocket", "MS_BAY_WORKERS": "2", "MS_BAY_THREADS": "4", "MS_BAY_DRAIN_TIMEOUT": "2.5",
+				"MS_BAY_TYPE": "websocket", "MS_BAY_WORKERS": "", "MS_BAY_THREADS": "", "MS_BAY_DRAIN_TIMEOUT": "",
 				"SHARED": "from mothership", "LAYER": "mothership",
+			},
+		},
+		{
+			process: "rack",
+			env: map[string]string{
+				"MS_SHIP": "rack", "MS_SOCKET_PATH": filepath.Join(sockets, "rack.sock"), "MS_BAY_TYPE": "http",
+				"MS_BAY_WORKERS": strconv.Itoa(runtime.NumCPU()), "MS_BAY_THREADS": "4", "MS_BAY_DRAIN_TIMEOUT": "2.5",
 			},
 		},
 	}

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"net/netip"
+	"runtime"
 	"time"
 )
 
@@ -180,6 +181,15 @@ type Bay struct {
 	RequestTimeout time.Duration
 	// BootTimeout bounds how long the bay may take to dock.
 	BootTimeout time.Duration
+}
+
+// WorkerCount is the number of workers the bay forks: Workers, with
+// "auto" as one per CPU of this machine.
+func (b *Bay) WorkerCount() int {
+	if b.Workers < 0 {
+		return runtime.NumCPU()
+	}
+	return b.Workers
 }
 
 // Job is a prelaunch job.

@@ -31,7 +31,7 @@ const DefaultBayRequestTimeout = 30 * time.Second
 func NewYard(m *manifest.Manifest, log func(level, msg string, kv ...any)) *docking.Yard {
 	var cfgs []docking.BerthConfig
 	for _, b := range m.Bays {
-		cfgs = append(cfgs, berthConfig(b.Name, b.Type, b.Config, b.Workers, log))
+		cfgs = append(cfgs, berthConfig(b.Name, b.Type, b.Config, b.WorkerCount(), log))
 	}
 	return docking.NewYard(cfgs...)
 }
