@@ -349,19 +349,27 @@ func TestWebSocketBayCarriesThousandsOfClients(t *testing.T) {
 	}
 }
 
-// TestWebSocketBayClosesAClientWithItsCode: the bay's Disembark closes the
-// client with the bay's code and reason.
-func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
-	_, base := startBays(t, webSocketBayManifest)
+// boardCable connects a client to the WebSocket bay at base and reads its
+// welcome.
+func boardCable(t *testing.T, base string) net.Conn {
+	t.Helper()
 	conn, err := dialWebSocket(context.Background(), ws.Dialer{}, "ws"+strings.TrimPrefix(base, "http")+"/cable")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	if _, err := wsutil.ReadServerText(conn); err != nil {
 		t.Fatalf("welcome: %v", err)
 	}
+	return conn
+}
+
+// TestWebSocketBayClosesAClientWithItsCode: the bay's Disembark closes the
+// client with the bay's code and reason.
+func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
+	_, base := startBays(t, webSocketBayManifest)
+	conn := boardCable(t, base)
 	// Pings are answered by the proxy, with the ping's payload.
 	if err := ws.WriteFrame(conn, ws.MaskFrame(ws.NewPingFrame([]byte("are you there")))); err != nil {
 		t.Fatal(err)
@@ -372,13 +380,13 @@ func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
 	if err := wsutil.WriteClientText(conn, []byte("close")); err != nil {
 		t.Fatal(err)
 	}
-	_, err = wsutil.ReadServerText(conn)
+	_, err := wsutil.ReadServerText(conn)
 	var closed wsutil.ClosedError
 	if !errors.As(err, &closed) || closed.Code != 4000 || closed.Reason != "bye" {
 		t.Errorf("after \"close\": %v, want a close frame 4000 \"bye\"", err)
 	}
-	if res, err := http.Get(base + "/cable"); err != nil || res.StatusCode != http.StatusUpgradeRequired {
-		t.Errorf("a plain GET to the WebSocket bay: %v %v, want 426", res.StatusCode, err)
+	if status, _ := getQuiet(base + "/cable"); status != http.StatusUpgradeRequired {
+		t.Errorf("a plain GET to the WebSocket bay: status %d, want 426", status)
 	}
 }
 
@@ -427,17 +435,9 @@ routes = ["/*"]
 // cut connection.
 func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
 	v, base := startBays(t, webSocketBayManifest)
-	conn, err := dialWebSocket(context.Background(), ws.Dialer{}, "ws"+strings.TrimPrefix(base, "http")+"/cable")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := wsutil.ReadServerText(conn); err != nil {
-		t.Fatalf("welcome: %v", err)
-	}
+	conn := boardCable(t, base)
 	v.cmd.Process.Signal(syscall.SIGTERM)
-	_, err = wsutil.ReadServerText(conn)
+	_, err := wsutil.ReadServerText(conn)
 	var closed wsutil.ClosedError
 	if !errors.As(err, &closed) || closed.Code != ws.StatusGoingAway {
 		t.Errorf("on shutdown: %v, want a close frame 1001", err)
