@@ -33,22 +33,20 @@ type mooring struct {
 	ids  atomic.Uint32 // request ids, unique on each link and so on all
 	live atomic.Int32  // HTTP links docked and not yet closed
 
-	mu   sync.Mutex
-	open int  // HTTP links open: idle, claimed or being replaced
-	mux  *Mux // the WebSocket run's link, replaced when it breaks
+	mu  sync.Mutex
+	mux *Mux // the WebSocket run's link, replaced when it breaks
 
-	retired     chan struct{} // closed by retire: the berth moved on
-	retireOnce  sync.Once
-	lost        chan struct{} // closed when no link is left and none could be opened
-	lostOnce    sync.Once
-	dialers     sync.WaitGroup
-	dialContext context.Context
-	stopDialing context.CancelFunc
+	// ctx ends when the run is retired (the berth moved on); it also
+	// bounds the dials of its links.
+	ctx      context.Context
+	cancel   context.CancelFunc
+	lost     chan struct{} // closed when no link is left and none could be opened
+	lostOnce sync.Once
 }
 
 func newMooring(b *Berth, socket string, pid int, first *Link) *mooring {
-	m := &mooring{b: b, socket: socket, pid: pid, size: 1, retired: make(chan struct{}), lost: make(chan struct{})}
-	m.dialContext, m.stopDialing = context.WithCancel(context.Background())
+	m := &mooring{b: b, socket: socket, pid: pid, size: 1, lost: make(chan struct{})}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
 	if b.cfg.Version == VersionWebSocket {
 		m.ws, m.mux = true, newMux(first, b.cfg.Log, b.cfg.Name)
 		return m
@@ -71,13 +69,10 @@ func (m *mooring) start(first *Link) {
 		go m.carry(m.mux)
 		return
 	}
-	m.mu.Lock()
-	m.open = m.size // the first link, and the ones about to be opened
-	m.mu.Unlock()
 	m.live.Add(1)
 	m.free <- first
 	for range m.size - 1 {
-		m.dialers.Go(m.openLink)
+		go m.openLink()
 	}
 }
 
@@ -91,7 +86,7 @@ func (m *mooring) carry(mux *Mux) {
 			return
 		}
 		m.b.cfg.Log("warn", "websocket link lost; docking a new one", "bay", m.b.cfg.Name, "socket", m.socket)
-		ctx, cancel := context.WithTimeout(m.dialContext, linkDialTimeout)
+		ctx, cancel := context.WithTimeout(m.ctx, linkDialTimeout)
 		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
 		cancel()
 		if err != nil {
@@ -122,7 +117,7 @@ func (m *mooring) openLink() {
 	delay := 20 * time.Millisecond
 	var said time.Time
 	for tries := 1; ; tries++ {
-		ctx, cancel := context.WithTimeout(m.dialContext, linkDialTimeout)
+		ctx, cancel := context.WithTimeout(m.ctx, linkDialTimeout)
 		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
 		cancel()
 		if err == nil {
@@ -138,13 +133,9 @@ func (m *mooring) openLink() {
 			return
 		}
 		if m.isRetired() {
-			m.linkGone()
 			return
 		}
-		m.mu.Lock()
-		alone := m.open == 1 // this link is all there would be
-		m.mu.Unlock()
-		if alone {
+		if m.live.Load() == 0 {
 			// No link is left to carry traffic and the bay does not answer:
 			// the run is gone (an attached bay restarting, say).
 			m.lostOnce.Do(func() { close(m.lost) })
@@ -156,8 +147,7 @@ func (m *mooring) openLink() {
 			said = time.Now()
 		}
 		select {
-		case <-m.retired:
-			m.linkGone()
+		case <-m.ctx.Done():
 			return
 		case <-time.After(delay):
 		}
@@ -169,38 +159,20 @@ func (m *mooring) openLink() {
 func (m *mooring) closeLink(l *Link) {
 	l.Close()
 	m.live.Add(-1)
-	m.linkGone()
 }
 
-// linkGone counts a link that closed for good, or one that will not be
-// opened.
-func (m *mooring) linkGone() {
-	m.mu.Lock()
-	m.open--
-	m.mu.Unlock()
-}
-
-func (m *mooring) isRetired() bool {
-	select {
-	case <-m.retired:
-		return true
-	default:
-		return false
-	}
-}
+func (m *mooring) isRetired() bool { return m.ctx.Err() != nil }
 
 // retire stops the run's traffic: idle links close now, claimed ones when
-// their request is done, the WebSocket link at once.
+// their request is done, the WebSocket link at once. Retiring again does
+// nothing more.
 func (m *mooring) retire() {
-	m.retireOnce.Do(func() {
-		close(m.retired)
-		m.stopDialing()
-		if m.ws {
-			m.currentMux().close(CloseGoingAway, "bay went away")
-			return
-		}
-		m.drainIdle()
-	})
+	m.cancel()
+	if m.ws {
+		m.currentMux().close(CloseGoingAway, "bay went away")
+		return
+	}
+	m.drainIdle()
 }
 
 // release gives a claimed link back: to the pool when it is in step and
@@ -214,13 +186,10 @@ func (m *mooring) release(l *Link, reusable bool) {
 		}
 		return
 	}
-	if m.isRetired() {
-		m.closeLink(l)
-		return
+	m.closeLink(l)
+	if !m.isRetired() {
+		go m.openLink()
 	}
-	l.Close()
-	m.live.Add(-1)
-	m.dialers.Go(m.openLink)
 }
 
 // drainIdle closes the idle links.

@@ -42,12 +42,11 @@ type Mux struct {
 	closed     bool
 	code       uint16 // why the link closed, for the passengers
 	reason     string
-	done       chan struct{}
 	closeOnce  sync.Once
 }
 
 func newMux(l *Link, log func(string, string, ...any), bay string) *Mux {
-	return &Mux{link: l, log: log, bay: bay, passengers: map[uint32]*Passenger{}, done: make(chan struct{})}
+	return &Mux{link: l, log: log, bay: bay, passengers: map[uint32]*Passenger{}}
 }
 
 // Passenger is one client WebSocket connection carried over a Mux.
@@ -198,7 +197,6 @@ func (m *Mux) serve() {
 	for _, p := range left {
 		p.depart(code, reason)
 	}
-	close(m.done)
 }
 
 func (m *Mux) read() error {

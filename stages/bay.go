@@ -73,6 +73,12 @@ func mooredConfig(config map[string]any) map[string]string {
 	return out
 }
 
+// answerBayUnreachable answers 502 with why the bay cannot take the
+// request (not docked, its link gone).
+func answerBayUnreachable(w ResponseWriter, err error) {
+	newPlainAnswer(http.StatusBadGateway, "502 bad gateway: "+err.Error()).write(w)
+}
+
 // buildBay is the forward stage of a route to a bay or a docking upstream;
 // ok is false for any other target.
 func buildBay(c *compiler, r *routetree.Route) (s Stage, ok bool, err error) {
@@ -93,7 +99,7 @@ func buildBay(c *compiler, r *routetree.Route) (s Stage, ok bool, err error) {
 		if u == nil || u.Protocol != manifest.UpstreamDocking {
 			return nil, false, nil
 		}
-		berth = c.attached[u.Name]
+		berth = c.attached[u.Name].berth
 	default:
 		return nil, false, nil
 	}
@@ -106,6 +112,6 @@ func buildBay(c *compiler, r *routetree.Route) (s Stage, ok bool, err error) {
 	return &bayHTTP{
 		berth: berth, edit: edit, add: addHeaders(r), timeout: timeout,
 		recycle: c.recycle, software: c.software, buffers: c.buffers, errorLog: c.errorLog,
-		name: fmt.Sprintf("%s (line %d, %s)", r.Source.Pos.Key, r.Source.Pos.Line, r.Target),
+		name: routeName(r),
 	}, true, nil
 }

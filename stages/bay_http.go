@@ -92,7 +92,6 @@ func (s *bayHTTP) fail(ctx context.Context, x *Exchange, claim *docking.Claim, e
 	timedOut := context.Cause(ctx) == errBayTimeout
 	if claim != nil {
 		if timedOut && claim.PID() > 0 && s.recycle != nil {
-			s.errorLog.Printf("stages: %s: Recycling worker stuck on a request: pid %d, after %s", s.name, claim.PID(), s.timeout)
 			s.recycle(s.berth.Name(), claim.PID())
 		}
 		claim.Abandon()
@@ -109,7 +108,7 @@ func (s *bayHTTP) fail(ctx context.Context, x *Exchange, claim *docking.Claim, e
 	case timedOut:
 		answerTimeout.write(x.Response)
 	case errors.Is(err, docking.ErrNotDocked):
-		newPlainAnswer(http.StatusBadGateway, "502 bad gateway: "+err.Error()).write(x.Response)
+		answerBayUnreachable(x.Response, err)
 	default:
 		s.errorLog.Printf("stages: %s: %v", s.name, err)
 		answerBadGateway.write(x.Response)

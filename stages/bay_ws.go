@@ -75,7 +75,7 @@ func (s *bayWebSocket) Serve(x *Exchange, _ Handler) {
 	defer s.rides.Done()
 	p, err := s.berth.Board(bd)
 	if err != nil {
-		newPlainAnswer(http.StatusBadGateway, "502 bad gateway: "+err.Error()).write(x.Response)
+		answerBayUnreachable(x.Response, err)
 		return
 	}
 	conn, brw, _, err := ws.UpgradeHTTP(req, w)

@@ -46,12 +46,15 @@ type compiler struct {
 	debug       DebugFunc    // nil unless debug logging is on
 	static      *staticFiles // the static directories of every bind
 	compression bool
-	yard        *docking.Yard             // the berths of the fleet's bays
-	bays        map[string]*manifest.Bay  // by name
-	attached    map[string]*docking.Berth // docking upstreams, by name; Serve keeps them docked
+	yard        *docking.Yard            // the berths of the fleet's bays
+	bays        map[string]*manifest.Bay // by name
+	attached    map[string]attachedBay   // docking upstreams, by name; Serve keeps them docked
 	recycle     func(bay string, pid int)
 	software    string          // SERVER_SOFTWARE for bays
 	webSockets  []*bayWebSocket // routes to WebSocket bays, which Shutdown closes gracefully
+	// fingerprinted are the binds with a shields stage on some route: only
+	// their connections record raw request heads (rawhead.go).
+	fingerprinted map[string]bool
 }
 
 // newCompiler prepares what the routes of m will share.
@@ -80,11 +83,15 @@ func newCompiler(m *manifest.Manifest, tree *routetree.Tree, opts Options, obs O
 	for _, b := range m.Bays {
 		c.bays[b.Name] = b
 	}
-	c.attached = map[string]*docking.Berth{}
+	c.attached = map[string]attachedBay{}
+	c.fingerprinted = map[string]bool{}
 	for _, u := range m.Mothership.Upstreams {
 		c.upstreams[u.Name] = u
 		if u.Protocol == manifest.UpstreamDocking {
-			c.attached[u.Name] = docking.NewBerth(berthConfig(u.Name, "http", nil, 0, opts.Events))
+			c.attached[u.Name] = attachedBay{
+				berth:  docking.NewBerth(berthConfig(u.Name, "http", nil, 0, opts.Events)),
+				socket: u.Addrs[0].Address,
+			}
 		}
 	}
 	c.recycle = opts.RecycleWorker

@@ -42,7 +42,7 @@ func buildForward(c *compiler, r *routetree.Route) (Stage, error) {
 	if s, ok, err := buildBay(c, r); ok || err != nil {
 		return s, err
 	}
-	name := fmt.Sprintf("%s (line %d, %s)", r.Source.Pos.Key, r.Source.Pos.Line, r.Target)
+	name := routeName(r)
 	addrs, err := c.resolve(r.Target)
 	if err != nil {
 		// The route stays up and says why it cannot forward.
@@ -81,6 +81,11 @@ func buildForward(c *compiler, r *routetree.Route) (Stage, error) {
 		f.pool.targets = append(f.pool.targets, t)
 	}
 	return f, nil
+}
+
+// routeName says which route an error-log line is about.
+func routeName(r *routetree.Route) string {
+	return fmt.Sprintf("%s (line %d, %s)", r.Source.Pos.Key, r.Source.Pos.Line, r.Target)
 }
 
 // addHeaders is a route's add_headers, ready to set.

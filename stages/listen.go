@@ -12,8 +12,9 @@ import (
 )
 
 // listen opens a bind's listener: TCP host:port or a Unix socket, wrapped
-// for the PROXY protocol when the bind asks for it.
-func listen(b *manifest.Bind, lim limits) (net.Listener, error) {
+// for the PROXY protocol when the bind asks for it, and recording request
+// heads when its routes fingerprint them.
+func listen(b *manifest.Bind, lim limits, record bool) (net.Listener, error) {
 	var l net.Listener
 	var err error
 	switch b.Addr.Network {
@@ -33,7 +34,10 @@ func listen(b *manifest.Bind, lim limits) (net.Listener, error) {
 	if b.ProxyProtocol {
 		l = wrapProxyProtocol(l, lim.readHeader)
 	}
-	return recordHeads(l, lim.maxHeader), nil
+	if record {
+		l = recordHeads(l, lim.maxHeader)
+	}
+	return l, nil
 }
 
 // removeStaleSocket removes a socket file that a mothership which did not

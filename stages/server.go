@@ -86,6 +86,7 @@ type bindServer struct {
 	engine *engine
 	http   *http.Server
 	ln     net.Listener
+	record bool // some route fingerprints requests: record raw heads
 }
 
 // New compiles every route's stage slice and prepares one server per bind
@@ -113,10 +114,8 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 		return nil, err
 	}
 	s.attachCtx, s.stopAttach = context.WithCancel(context.Background())
-	for _, u := range m.Mothership.Upstreams {
-		if b := c.attached[u.Name]; b != nil {
-			s.attached = append(s.attached, attachedBay{berth: b, socket: u.Addrs[0].Address})
-		}
+	for _, a := range c.attached {
+		s.attached = append(s.attached, a)
 	}
 	var pipes []*pipeline
 	var errs []error
@@ -146,7 +145,7 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 			trusted:  trustedProxies(opts.TrustedProxies),
 			upgrades: &s.upgrades,
 			static:   c.static.bind(bt.Bind.Name),
-		}}
+		}, record: c.fingerprinted[bt.Bind.Name]}
 		s.binds = append(s.binds, b)
 		s.byName[b.bind.Name] = b
 	}
@@ -162,7 +161,7 @@ func (s *Server) Listen() error {
 		return errors.New("stages: Listen called twice")
 	}
 	for i, b := range s.binds {
-		ln, err := listen(b.bind, s.limits)
+		ln, err := listen(b.bind, s.limits, b.record)
 		if err != nil {
 			for _, o := range s.binds[:i] {
 				o.ln.Close()

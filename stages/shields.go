@@ -64,6 +64,7 @@ func buildShields(c *compiler, r *routetree.Route) (Stage, error) {
 	if len(s.rules) == 0 && s.debug == nil {
 		return nil, nil
 	}
+	c.fingerprinted[r.Bind] = true
 	return s, nil
 }
 
