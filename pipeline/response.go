@@ -1,0 +1,22 @@
+package pipeline
+
+// ResponseWriter is how a stage answers: edit Header, write the status
+// with WriteHeader, then the body with Write. The engine frames the body
+// itself (Content-Length when the header has one, chunked or close
+// otherwise), so a stage never writes Transfer-Encoding. A stage that
+// changes the answer on its way back (compression) wraps the writer it was
+// given and puts its own in x.Response for the stages after it.
+type ResponseWriter interface {
+	// Header is the response header list, to edit before WriteHeader.
+	Header() *Header
+	// WriteHeader sends the head with the status. A 1xx status sends an
+	// interim head at once (its fields are then cleared); the final one
+	// follows. Only the first final status counts.
+	WriteHeader(status int)
+	// Write sends body bytes, and a 200 head first if none was sent.
+	Write(p []byte) (int, error)
+	// Flush sends what is buffered to the client now (server-sent events).
+	Flush() error
+	// Status is the final status written, 0 until then.
+	Status() int
+}
