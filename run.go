@@ -18,6 +18,7 @@ import (
 	"github.com/mothership-go/mothership/stages"
 	"github.com/mothership-go/mothership/telemetry"
 	"github.com/mothership-go/mothership/uplink"
+	"github.com/mothership-go/mothership/upstream"
 )
 
 // Exit statuses of `run`, so that a platform restarts what should restart.
@@ -115,7 +116,7 @@ type voyage struct {
 	log        *telemetry.Log
 	metrics    *telemetry.Metrics
 	fleet      *fleet.Fleet
-	srv        *stages.Server
+	srv        *requestPath
 	metricsSrv interface{ Close() error }
 	drain      time.Duration
 	role       string
@@ -135,8 +136,8 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.fleet = fl
-	srv, err := stages.New(m, tree, stages.Options{
-		Resolve:        stages.ManifestResolver(m),
+	srv, err := newRequestPath(m, tree, stages.Options{
+		Resolve:        upstream.ManifestResolver(m),
 		TrustedProxies: m.Mothership.TrustedProxies,
 		Observer:       v.metrics,
 		Debug:          v.debugLog(),
@@ -144,7 +145,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		RecycleWorker:  v.recycleWorker,
 		ServerSoftware: "mothership/" + versionString(),
 		Events:         v.log.Event,
-	})
+	}, v.log, v.metrics)
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/proxy"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
+	"github.com/mothership-go/mothership/upstream"
 )
 
 // The bodies the backend answers, as ../shared/bench/backend does: 13 bytes
@@ -60,7 +61,7 @@ func startProxy(b *testing.B, doc string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m)})
+	s, err := proxy.New(m, tree, proxy.Options{Resolve: upstream.ManifestResolver(m)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/mothership-go/mothership/stages"
+	"strings"
+
+	"github.com/mothership-go/mothership/ja4h"
 )
 
 // ja4hSeeds are request heads: real browsers', odd ones and broken ones.
@@ -21,21 +23,45 @@ var ja4hSeeds = []string{
 	"",
 }
 
-// FuzzJA4H computes fingerprints of arbitrary heads: it must not panic, and
-// the result is either empty or has the JA4H shape, a 12-char part a of
+// fields is a loose header list cut out of a head: each line after the
+// first split at its first colon. The engine parses strictly; the
+// fingerprint must hold for any list at all.
+type fields [][2]string
+
+func (f fields) Len() int           { return len(f) }
+func (f fields) Name(i int) string  { return f[i][0] }
+func (f fields) Value(i int) string { return f[i][1] }
+
+// looseHead cuts head into a method, a version and a field list.
+func looseHead(head []byte) (string, byte, byte, ja4h.Fields) {
+	lines := strings.Split(string(head), "\n")
+	method, _, _ := strings.Cut(lines[0], " ")
+	var major, minor byte
+	if i := strings.Index(lines[0], "HTTP/"); i >= 0 && len(lines[0]) > i+7 {
+		major, minor = lines[0][i+5]-'0', lines[0][i+7]-'0'
+	}
+	var fs fields
+	for _, l := range lines[1:] {
+		if name, value, ok := strings.Cut(strings.TrimSuffix(l, "\r"), ":"); ok {
+			fs = append(fs, [2]string{name, strings.TrimSpace(value)})
+		}
+	}
+	return method, major, minor, fs
+}
+
+// FuzzJA4H computes fingerprints of arbitrary header lists: it must not
+// panic, and the result has the JA4H shape, a 12-char part a of
 // [a-z0-9] and three 12-digit lowercase hex hashes, and is the same when
 // computed again.
 func FuzzJA4H(f *testing.F) {
 	for _, s := range ja4hSeeds {
 		f.Add([]byte(s))
 	}
-	var fp stages.Fingerprinter
+	var fp ja4h.Fingerprinter
 	f.Fuzz(func(t *testing.T, head []byte) {
-		got := bytes.Clone(fp.JA4H(head))
-		if len(got) == 0 {
-			return
-		}
-		if len(got) != stages.JA4HLen {
+		method, major, minor, fs := looseHead(head)
+		got := bytes.Clone(fp.Fingerprint(method, major, minor, fs))
+		if len(got) != ja4h.Len {
 			t.Fatalf("length %d: %q", len(got), got)
 		}
 		for i, b := range got {
@@ -52,7 +78,7 @@ func FuzzJA4H(f *testing.F) {
 				t.Fatalf("byte %d of %q", i, got)
 			}
 		}
-		if again := fp.JA4H(head); !bytes.Equal(again, got) {
+		if again := fp.Fingerprint(method, major, minor, fs); !bytes.Equal(again, got) {
 			t.Fatalf("not deterministic: %q then %q", got, again)
 		}
 	})

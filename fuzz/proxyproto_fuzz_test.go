@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mothership-go/mothership/stages"
+	"github.com/mothership-go/mothership/engine"
 )
 
 // proxySeeds are connection openings: PROXY v1 and v2 headers of every
@@ -56,7 +56,7 @@ func FuzzProxyHeader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		client, server := net.Pipe()
-		l := stages.WrapProxyProtocol(&oneConn{c: server})
+		l := engine.WrapProxyProtocol(&oneConn{c: server}, engine.DefaultReadHeaderTimeout)
 		go func() {
 			client.Write(data)
 			client.Close()

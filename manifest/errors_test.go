@@ -52,6 +52,25 @@ func TestErrors(t *testing.T) {
 			key:   "fleet.web[0].critcal",
 			words: []string{"unknown key", "did you mean", `"critical"`},
 		},
+		// The control socket.
+		{
+			name:  "control socket path too long",
+			doc:   "[mothership]\ncontrol_socket = \"/tmp/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.sock\" " + errMark + "\n",
+			key:   "mothership.control_socket",
+			words: []string{"more than the 103", "Unix socket path"},
+		},
+		{
+			name:  "control socket in a missing directory",
+			doc:   "[mothership]\ncontrol_socket = \"/no/such/dir/ms.sock\" " + errMark + "\n",
+			key:   "mothership.control_socket",
+			words: []string{"/no/such/dir/ms.sock", "does not exist"},
+		},
+		{
+			name:  "control socket empty",
+			doc:   "[mothership]\ncontrol_socket = \"\" " + errMark + "\n",
+			key:   "mothership.control_socket",
+			words: []string{"empty path", "leave the key out"},
+		},
 		{
 			name:  "unknown key in [mothership], close to a known one",
 			doc:   "[mothership]\nmetric_port = 9090 " + errMark + "\n",

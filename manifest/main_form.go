@@ -351,10 +351,38 @@ func readMothership(t *table, m *Manifest) {
 	}
 	ms.TrustedProxies = readPrefixes(t, "trusted_proxies")
 	ms.DrainTimeout = t.duration("drain_timeout", ms.DrainTimeout)
+	if lt := t.sub("limits"); lt != nil {
+		ms.Limits = readLimits(lt)
+	}
+	ms.ControlSocket = readControlSocket(t)
 	for _, ut := range t.tables("upstreams") {
 		ms.Upstreams = append(ms.Upstreams, readUpstream(ut))
 	}
 	t.finish()
+}
+
+// readLimits reads `[mothership.limits]`.
+func readLimits(t *table) Limits {
+	l := Limits{
+		HeaderTimeout:   t.duration("header_timeout", 0),
+		IdleTimeout:     t.duration("idle_timeout", 0),
+		BodyTimeout:     t.duration("body_timeout", 0),
+		SendTimeout:     t.duration("send_timeout", 0),
+		MaxTarget:       int(t.integer("max_target", 0, 64, 1<<20)),
+		MaxHeaderBytes:  int(t.integer("max_header_bytes", 0, 1024, 1<<24)),
+		MaxHeaderFields: int(t.integer("max_header_fields", 0, 8, 10000)),
+	}
+	if v, ok := t.get("request_buffer"); ok {
+		if b, isBool := v.(bool); isBool {
+			if !b {
+				l.RequestBuffer = -1
+			}
+		} else {
+			l.RequestBuffer = int(t.integer("request_buffer", 0, 0, 1<<30))
+		}
+	}
+	t.finish()
+	return l
 }
 
 // readPrefixes reads addresses and CIDR prefixes ("10.0.0.0/8", "127.0.0.1").

@@ -87,6 +87,38 @@ type Mothership struct {
 	// DrainTimeout is how long a graceful shutdown waits for in-flight
 	// requests, and then for each process between SIGTERM and SIGKILL.
 	DrainTimeout time.Duration
+	// Limits bound what one client connection may cost
+	// (`[mothership.limits]`); zero fields take the defaults.
+	Limits Limits
+	// ControlSocket is the Unix socket that `status`, `restart` and `tui`
+	// talk to the running mothership over, relative to the manifest's
+	// directory; "" takes the default (see ControlSocketPath).
+	ControlSocket string
+}
+
+// Limits are `[mothership.limits]`: the bounds of every client connection
+// and request, as nginx's client_* settings. A zero field takes the
+// engine's default (in parentheses).
+type Limits struct {
+	// HeaderTimeout is how long a request head may take once begun (10s).
+	HeaderTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection with no request (75s).
+	IdleTimeout time.Duration
+	// BodyTimeout bounds the wait between two reads of a body (60s).
+	BodyTimeout time.Duration
+	// SendTimeout bounds one write to a client (60s).
+	SendTimeout time.Duration
+	// MaxTarget is the longest request target, in bytes; longer gets 414
+	// (8192).
+	MaxTarget int
+	// MaxHeaderBytes is the largest request head; larger gets 431 (65536).
+	MaxHeaderBytes int
+	// MaxHeaderFields is the most fields in a head; more gets 431 (100).
+	MaxHeaderFields int
+	// RequestBuffer is how much of a request body is read before an
+	// upstream connection is taken, so that a slow client holds none
+	// (65536); -1 (`request_buffer = false`) streams every body.
+	RequestBuffer int
 }
 
 // Bind is one named listener of the mothership.

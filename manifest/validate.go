@@ -20,6 +20,7 @@ func validate(r *reader, m *Manifest) {
 	checkAddresses(r, m)
 	checkFixedPorts(r, m)
 	checkMachine(r, m)
+	checkControlSocket(r, m)
 }
 
 // checkFixedPorts warns about a ship that gets a free port as $PORT while

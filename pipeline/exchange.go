@@ -81,6 +81,9 @@ type Exchange struct {
 	fp     *ja4h.Fingerprinter
 	fpDone bool
 	fpOut  []byte
+
+	releasers [maxReleasers]Releaser
+	nrel      int
 }
 
 // ErrBadBody is what Body returns for a body whose framing is malformed

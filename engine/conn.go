@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"github.com/mothership-go/mothership/internal/deadline"
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/mothership-go/mothership/h1"
+	"github.com/mothership-go/mothership/internal/netpeek"
+	"github.com/mothership-go/mothership/ja4h"
+	"github.com/mothership-go/mothership/pipeline"
+)
+
+// A connection's states, for the drain: only an idle one may be closed
+// under it.
+const (
+	stateActive int32 = iota
+	stateIdle
+	stateClosing
+)
+
+// readBufferSize is a new connection's read buffer: room for a browser's
+// head and the start of its body.
+const readBufferSize = 8 << 10
+
+// chunkRoom is the free space kept after a head for reading a chunked body.
+const chunkRoom = 4 << 10
+
+// conn is one client connection and everything reused across its
+// requests. The head of the exchange in flight is rbuf[r:head]; bytes read
+// past it and not consumed are rbuf[pos:w].
+type conn struct {
+	srv   *Server
+	nc    net.Conn
+	sock  netpeek.Socket
+	rdl   deadline.Coarse // the read deadline, moved only when it must be
+	wdl   deadline.Coarse // the write deadline
+	state atomic.Int32
+
+	rbuf          []byte
+	r, head, pos  int
+	w             int
+	ctx           context.Context
+	peer          netip.AddrPort
+	peerIP        string
+	peerTrusted   bool
+	req           h1.Request
+	x             pipeline.Exchange
+	body          body
+	rw            response
+	fp            ja4h.Fingerprinter
+	aborted       bool
+	handedOver    bool
+	released      bool
+	requestsSoFar int
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	c := &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), ctx: s.hard}
+	c.body.c = c
+	c.rw.c = c
+	c.rw.buf = make([]byte, 0, writeBufferSize)
+	return c
+}
+
+// serve runs the connection's exchanges until it closes.
+func (c *conn) serve() {
+	defer c.release()
+	defer func() {
+		if !c.handedOver {
+			c.nc.Close()
+		}
+	}()
+	c.sock = netpeek.Of(c.nc)
+	for c.readHead() {
+		if !c.begin() {
+			return
+		}
+		c.srv.Handler.Serve(&c.x)
+		if c.handedOver {
+			return
+		}
+		if !c.finish() {
+			return
+		}
+		c.requestsSoFar++
+	}
+}
+
+// release stops counting the connection as one the drain waits for; it
+// runs when the connection closes, or earlier when it is handed over.
+func (c *conn) release() {
+	if !c.released {
+		c.released = true
+		c.srv.untrack(c)
+	}
+}
+
+// peerOf sets the connection's peer once the PROXY header, if any, was
+// read (the first Read of a PROXY-protocol conn reads it).
+func (c *conn) peerOf() {
+	if c.requestsSoFar > 0 {
+		return
+	}
+	c.peer = netip.AddrPort{}
+	if ta, ok := c.nc.RemoteAddr().(*net.TCPAddr); ok {
+		c.peer = ta.AddrPort()
+		c.peer = netip.AddrPortFrom(c.peer.Addr().Unmap(), c.peer.Port())
+	}
+	c.peerIP = ""
+	if c.peer.IsValid() {
+		c.peerIP = c.peer.Addr().String()
+	}
+	c.peerTrusted = c.srv.Trusted.Contains(c.peer.Addr())
+}
+
+// readHead reads until a whole head is in rbuf[r:head] and parsed into
+// c.req. It returns false when the connection is to close: the client
+// left, a timeout, the drain, or a refused head (answered first).
+func (c *conn) readHead() bool {
+	if c.pos == c.w {
+		c.r, c.pos, c.w = 0, 0, 0
+	} else {
+		c.r = c.pos
+	}
+	lim := &c.srv.limits
+	headStarted := false
+	for {
+		if c.r < c.w {
+			n, err := h1.ParseRequest(c.rbuf[c.r:c.w], &lim.Head, &c.req)
+			if err != nil {
+				c.refuse(err)
+				return false
+			}
+			if n > 0 {
+				c.head = c.r + n
+				c.pos = c.head
+				return true
+			}
+		}
+		c.makeRoom()
+		idle := c.r == c.w
+		if idle {
+			if !c.waitIdle() {
+				return false
+			}
+		} else if !headStarted {
+			headStarted = true
+			c.rdl.Read(c.nc, time.Now(), lim.ReadHeaderTimeout)
+		}
+		n, err := c.nc.Read(c.rbuf[c.w:])
+		if idle && !c.state.CompareAndSwap(stateIdle, stateActive) {
+			return false // the drain closed it while idle
+		}
+		c.w += n
+		if err != nil && n == 0 {
+			return false
+		}
+		if idle && !headStarted && c.r < c.w {
+			c.peerOf()
+		}
+	}
+}
+
+// waitIdle prepares the wait for a new request: false when the drain has
+// begun.
+func (c *conn) waitIdle() bool {
+	timeout := c.srv.limits.IdleTimeout
+	if c.requestsSoFar == 0 {
+		timeout = c.srv.limits.ReadHeaderTimeout
+	}
+	c.rdl.Read(c.nc, time.Now(), timeout)
+	c.state.Store(stateIdle)
+	if c.srv.draining.Load() {
+		return false
+	}
+	return true
+}
+
+// makeRoom makes room after rbuf[w] for more of a head: it moves the
+// unparsed bytes to the front (no exchange is in flight), or grows the
+// buffer up to the head limit plus what a pipelined request may bring.
+func (c *conn) makeRoom() {
+	if c.w < len(c.rbuf) {
+		return
+	}
+	if c.r > 0 {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r = 0
+		return
+	}
+	c.grow(len(c.rbuf))
+}
+
+// grow replaces rbuf by one with at least extra more bytes. The old one is
+// not reused: the strings of a head in flight may point into it.
+func (c *conn) grow(extra int) {
+	nb := make([]byte, len(c.rbuf)+max(extra, readBufferSize))
+	copy(nb, c.rbuf[:c.w])
+	c.rbuf = nb
+}
+
+// refuse answers a head h1 refused and lets the connection close.
+func (c *conn) refuse(err error) {
+	var he *h1.Error
+	if !errors.As(err, &he) {
+		he = &h1.Error{Status: 400, Reason: err.Error()}
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(c.srv.limits.SendTimeout))
+	c.rw.buf = appendRefusal(c.rw.buf[:0], he)
+	_, werr := c.nc.Write(c.rw.buf)
+	c.rw.buf = c.rw.buf[:0]
+	if werr == nil {
+		c.linger()
+	}
+}
+
+// Lingering after a refusal, as nginx's lingering_close: at most this
+// long and this much.
+const (
+	lingerTime  = time.Second
+	lingerBytes = 1 << 20
+)
+
+// linger half-closes the connection and reads what the client still
+// sends, so that closing with its bytes unread does not reset the
+// connection before the client has read the refusal.
+func (c *conn) linger() {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	for n := 0; n < lingerBytes; {
+		m, err := c.nc.Read(c.rbuf)
+		n += m
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Context is the connection's context: it ends when the drain is cut
+// short.
+func (c *conn) Context() context.Context { return c.ctx }
+
+// ClientGone reports whether the client closed or broke the connection.
+func (c *conn) ClientGone() bool {
+	if c.pos < c.w {
+		return false // it sent more: still there
+	}
+	return c.sock.Peek() == netpeek.Closed
+}
+
+// Abort makes the connection close once the exchange returns.
+func (c *conn) Abort() { c.aborted = true }

@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mothership-go/mothership/pipeline"
+)
+
+// Server serves HTTP/1.1 on the listeners given to Serve, handing every
+// request to Handler.
+type Server struct {
+	// Bind is the name of the bind, as the exchanges carry it.
+	Bind string
+	// Handler serves every exchange.
+	Handler pipeline.Handler
+	// Limits bound what a connection may cost; zero fields take the
+	// defaults.
+	Limits Limits
+	// Trusted are the peers whose X-Forwarded-* headers are believed.
+	Trusted TrustedProxies
+	// ErrorLog receives accept errors and failed writes; nil discards them.
+	ErrorLog *log.Logger
+
+	once     sync.Once
+	limits   Limits
+	draining atomic.Bool
+	hard     context.Context // ends when the drain is cut short
+	cut      context.CancelFunc
+	active   sync.WaitGroup
+
+	mu        sync.Mutex
+	conns     map[*conn]struct{}
+	listeners map[net.Listener]struct{}
+	upgraded  map[net.Conn]struct{}
+	closed    bool // CloseUpgraded ran: upgrades from now on are closed at once
+}
+
+func (s *Server) init() {
+	s.once.Do(func() {
+		s.limits = s.Limits.orDefaults()
+		s.hard, s.cut = context.WithCancel(context.Background())
+		s.conns = map[*conn]struct{}{}
+		s.listeners = map[net.Listener]struct{}{}
+		s.upgraded = map[net.Conn]struct{}{}
+		if s.ErrorLog == nil {
+			s.ErrorLog = log.New(io.Discard, "", 0)
+		}
+	})
+}
+
+// Serve accepts connections on ln until Shutdown, and returns nil once
+// Shutdown closed it; any other accept failure that lasts is returned.
+func (s *Server) Serve(ln net.Listener) error {
+	s.init()
+	s.mu.Lock()
+	if s.draining.Load() {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.listeners[ln] = struct{}{}
+	s.mu.Unlock()
+	var backoff time.Duration
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.draining.Load() {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTemporary(err)) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.ErrorLog.Printf("engine: bind %q: accept: %v; retrying in %v", s.Bind, err, backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return fmt.Errorf("engine: bind %q: accept: %w", s.Bind, err)
+		}
+		backoff = 0
+		c := newConn(s, nc)
+		if !s.track(c) {
+			nc.Close()
+			continue
+		}
+		go c.serve()
+	}
+}
+
+// errTemporary returns err when it is one of the accept errors that pass
+// (too many open files, a connection reset before it was accepted), so that
+// Serve keeps going; nil otherwise.
+func errTemporary(err error) error {
+	var t interface{ Temporary() bool }
+	if errors.As(err, &t) && t.Temporary() {
+		return err
+	}
+	return nil
+}
+
+// track registers a new connection; false once the drain has begun.
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining.Load() {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.active.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.active.Done()
+}
+
+// Shutdown stops accepting, closes idle connections, lets busy ones finish
+// their exchange, and when ctx ends first, cuts what is left and returns
+// ctx's error. Upgraded connections are left to CloseUpgraded.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.init()
+	s.mu.Lock()
+	s.draining.Store(true)
+	for ln := range s.listeners {
+		ln.Close()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.active.Wait(); close(done) }()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.closeIdle()
+		select {
+		case <-done:
+			return nil
+		case <-tick.C:
+		case <-ctx.Done():
+			s.cut()
+			s.mu.Lock()
+			for c := range s.conns {
+				c.nc.Close()
+			}
+			s.mu.Unlock()
+			<-done
+			return fmt.Errorf("engine: bind %q: drain cut short: %w", s.Bind, ctx.Err())
+		}
+	}
+}
+
+// closeIdle wakes every connection waiting for a new request, which then
+// sees the drain and closes; a busy one closes after its exchange.
+func (s *Server) closeIdle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.state.CompareAndSwap(stateIdle, stateClosing) {
+			c.nc.SetReadDeadline(time.Unix(1, 0))
+		}
+	}
+}
+
+// hijacked registers a connection handed over for an upgrade.
+func (s *Server) hijacked(nc net.Conn) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	s.upgraded[nc] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *Server) released(nc net.Conn) {
+	s.mu.Lock()
+	delete(s.upgraded, nc)
+	s.mu.Unlock()
+}
+
+// CloseUpgraded closes every upgraded connection (WebSockets), and any
+// upgraded from now on: the last step of a shutdown, once the stages that
+// own them said goodbye.
+func (s *Server) CloseUpgraded() {
+	s.init()
+	s.mu.Lock()
+	s.closed = true
+	conns := make([]net.Conn, 0, len(s.upgraded))
+	for nc := range s.upgraded {
+		conns = append(conns, nc)
+	}
+	s.mu.Unlock()
+	for _, nc := range conns {
+		nc.Close() // which forgets it, under the lock
+	}
+}

@@ -1,0 +1,62 @@
+package manifest
+
+import (
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+)
+
+// maxSocketPath is the longest Unix socket path every platform's sun_path
+// holds (104 bytes on the BSDs and macOS, 108 on Linux, less the NUL).
+const maxSocketPath = 103
+
+// readControlSocket reads `control_socket`, which, when given, must name a file.
+func readControlSocket(t *table) string {
+	if !t.has("control_socket") {
+		return ""
+	}
+	s := t.str("control_socket")
+	if s == "" {
+		t.r.errorf(t.key("control_socket"), "an empty path; leave the key out for the default")
+	}
+	return s
+}
+
+// ControlSocketPath is where the running mothership of this manifest
+// listens for `status`, `restart` and `tui`: `control_socket`, relative to
+// the manifest's directory; by default a socket in $XDG_RUNTIME_DIR (the
+// user's own directory) named for the manifest's path, so that two
+// manifests on one machine get two sockets; without $XDG_RUNTIME_DIR,
+// `.mothership.sock` next to the manifest. getenv reads the environment.
+func (m *Manifest) ControlSocketPath(getenv func(string) string) string {
+	if p := m.Mothership.ControlSocket; p != "" {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(m.Dir, p)
+	}
+	if dir := getenv("XDG_RUNTIME_DIR"); dir != "" {
+		h := fnv.New32a()
+		h.Write([]byte(filepath.Join(m.Dir, filepath.Base(m.File))))
+		return filepath.Join(dir, fmt.Sprintf("mothership-%08x.sock", h.Sum32()))
+	}
+	return filepath.Join(m.Dir, ".mothership.sock")
+}
+
+// checkControlSocket refuses a control socket that could not be listened
+// on: a path too long for a Unix socket, or in a directory that is not there.
+func checkControlSocket(r *reader, m *Manifest) {
+	if m.Mothership.ControlSocket == "" {
+		return
+	}
+	key := "mothership.control_socket"
+	p := m.ControlSocketPath(os.Getenv)
+	if len(p) > maxSocketPath {
+		r.errorf(key, "the socket path %s is %d bytes, more than the %d a Unix socket path may have", p, len(p), maxSocketPath)
+		return
+	}
+	if fi, err := os.Stat(filepath.Dir(p)); err != nil || !fi.IsDir() {
+		r.errorf(key, "the directory of %s does not exist", p)
+	}
+}

@@ -1,0 +1,25 @@
+package proxy
+
+import (
+	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/stages/cors"
+	"github.com/mothership-go/mothership/stages/ratelimit"
+	"github.com/mothership-go/mothership/stages/shields"
+	"github.com/mothership-go/mothership/upstream"
+)
+
+// order is the fixed order of a route's stages: rate limit → shields →
+// static → CORS → (WASM goes here) → compression → bays → forward. Each
+// builder returns nil for a route that does not need its stage. A new
+// stage is a package with its builder, and its line here.
+func order(opts Options, requestBuffer int) []pipeline.Builder {
+	return []pipeline.Builder{
+		ratelimit.Build,
+		shields.Build,
+		// static goes here; it still runs on the net/http path
+		cors.Build,
+		// (WASM); compression and bays still run on the net/http path
+		// (stages/): Missing keeps their binds there.
+		upstream.Builder(upstream.Options{Resolve: opts.Resolve, RequestBuffer: requestBuffer}),
+	}
+}

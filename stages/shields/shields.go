@@ -1,0 +1,125 @@
+// Package shields is the shields stage: the `[[mothership.shields]]` rules,
+// which block or redirect a request by its JA4H fingerprint (exact or by
+// prefix) and its User-Agent class, checked in manifest order; the first
+// rule whose conditions all hold answers. The fingerprint is the
+// exchange's (pipeline.Exchange.JA4H, from the engine's header list); a
+// rule that asks for a fingerprint the exchange lacks answers too: a
+// shield fails closed.
+package shields
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/useragent"
+)
+
+// shields is one route's stage: the rules of its bind, in manifest order.
+type shields struct {
+	rules  []*rule
+	needUA bool
+	debug  pipeline.DebugFunc
+}
+
+// rule is a compiled rule: a request that meets all its conditions gets
+// its answer.
+type rule struct {
+	name     string
+	ja4h     []byte // exact fingerprint, or nil
+	prefix   []byte // fingerprint prefix, or nil
+	ua       useragent.Filter
+	hasUA    bool
+	answer   *pipeline.Answer
+	location string // for a redirect
+}
+
+// Build gives a route the stage when a rule applies to its bind.
+func Build(b *pipeline.Build, r *routetree.Route) (pipeline.Stage, error) {
+	s := &shields{debug: b.Debug}
+	for _, m := range b.Manifest.Mothership.Shields {
+		if m.Bind != "" && m.Bind != r.Bind {
+			continue
+		}
+		rl, err := newRule(m)
+		if err != nil {
+			return nil, err
+		}
+		s.rules = append(s.rules, rl)
+		s.needUA = s.needUA || rl.hasUA
+	}
+	if len(s.rules) == 0 {
+		return nil, nil
+	}
+	return s, nil
+}
+
+func newRule(m *manifest.Shield) (*rule, error) {
+	r := &rule{name: m.Name}
+	if m.JA4H != "" {
+		r.ja4h = []byte(m.JA4H)
+	}
+	if m.JA4HPrefix != "" {
+		r.prefix = []byte(m.JA4HPrefix)
+	}
+	if m.UAFilter != "" {
+		f, err := useragent.ParseFilter(m.UAFilter)
+		if err != nil {
+			return nil, fmt.Errorf("shield %q (line %d): %w", m.Name, m.Pos.Line, err)
+		}
+		r.ua, r.hasUA = f, true
+	}
+	status := m.Status
+	text := fmt.Sprintf("%d %s: refused by a shield", status, strings.ToLower(http.StatusText(status)))
+	if m.Action == manifest.ShieldRedirect {
+		text = fmt.Sprintf("%d %s: %s", status, strings.ToLower(http.StatusText(status)), m.Location)
+		r.location = m.Location
+	}
+	r.answer = pipeline.NewAnswer(status, text)
+	return r, nil
+}
+
+// match reports whether the request meets every condition of r. Without
+// a fingerprint, a fingerprint condition holds: the rule cannot tell, so
+// it refuses rather than let the request through.
+func (r *rule) match(fp []byte, ua string, class useragent.Class) bool {
+	if len(fp) > 0 {
+		if r.ja4h != nil && !bytes.Equal(fp, r.ja4h) {
+			return false
+		}
+		if r.prefix != nil && !bytes.HasPrefix(fp, r.prefix) {
+			return false
+		}
+	}
+	return !r.hasUA || r.ua.Match(ua, class)
+}
+
+func (r *rule) write(w pipeline.ResponseWriter) {
+	if r.location != "" {
+		w.Header().Set("Location", r.location)
+	}
+	r.answer.Write(w)
+}
+
+// Serve answers with the first rule that holds, or passes the request on.
+func (s *shields) Serve(x *pipeline.Exchange, next pipeline.Handler) {
+	fp := x.JA4H()
+	var class useragent.Class
+	if s.needUA {
+		class = useragent.Classify(x.UserAgent)
+	}
+	for _, r := range s.rules {
+		if r.match(fp, x.UserAgent, class) {
+			if s.debug != nil {
+				s.debug("shield", "name", r.name, "status", r.answer.Status(), "shields", string(fp))
+			}
+			r.write(x.Response)
+			return
+		}
+	}
+	next.Serve(x)
+}

@@ -1,0 +1,41 @@
+// Package upstream is the last stage of a route that goes to a ship or an
+// upstream: it picks an address (round_robin, least_conn, random,
+// ip_hash), takes a connection from that address's keep-alive pool, writes
+// the request head itself, streams the body, parses the response as
+// strictly as the engine parses requests, and relays it. Routes to bays
+// are upstream/bays'.
+//
+// # Choices
+//
+//   - The head sent upstream is always written here, never copied: CRLF
+//     line ends, Host first, one framing field (Content-Length, or chunked
+//     when the length is unknown), no hop-by-hop field nor one the client's
+//     Connection names, X-Forwarded-For/-Proto/-Host as the trust rules say
+//     (a trusted peer's are extended, anyone else's replaced), Forwarded
+//     and X-Real-Ip only from a trusted peer, an X-Request-Id when the
+//     client sent none, and X-JA4H always ours.
+//   - Request bodies up to RequestBuffer bytes are read in full before a
+//     connection is taken, as nginx does: a slow client then holds no
+//     upstream connection. Longer bodies stream.
+//   - Pools are per address, last in first out, bounded (MaxIdle) and
+//     expire idle connections after IdleTimeout, or a second before the
+//     upstream's own `Keep-Alive: timeout=` when it sends one shorter. A
+//     pooled connection is peeked before reuse: one the upstream closed, or
+//     that holds bytes nobody asked for, is dropped. If a reused connection
+//     still fails before any byte of the response, a request whose body is
+//     buffered is sent once more on a new connection: an idempotent one
+//     after any failure, another only when the upstream reset the
+//     connection or refused the write, which proves it never read the
+//     request (a close races a reuse that the peek could not see yet).
+//   - A response with both framing fields, a malformed head or a bad chunk
+//     is a 502 and its connection is dropped. Once the head went to the
+//     client, a failure cuts the client connection (Conn.Abort), so that a
+//     truncated body never looks complete.
+//   - A 101 turns the exchange into a tunnel: the client connection is
+//     taken over, bytes are copied both ways, and an end of stream on one
+//     side half-closes the other, so that neither copy waits on a side that
+//     is gone.
+//   - While waiting for a response head, the client is checked every
+//     second: one that left is not waited for (the request is observed as
+//     499).
+package upstream

@@ -1,0 +1,144 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"log"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/mothership-go/mothership/h1"
+	"github.com/mothership-go/mothership/pipeline"
+)
+
+// forward is the stage that sends a route's requests to its addresses.
+type forward struct {
+	balance  balancer
+	edit     pathEdit
+	add      []pipeline.Field
+	read     time.Duration
+	buffer   int
+	errorLog *log.Logger
+	name     string
+}
+
+// Serve forwards x and relays the answer.
+func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
+	t := f.balance.pick(x.Client)
+	if f.balance.strategy == leastConn {
+		t.inflight.Add(1)
+		defer t.inflight.Add(-1)
+	}
+	var body requestBody
+	defer body.release()
+	if err := body.fill(x, f.buffer); err != nil {
+		pipeline.AnswerBadBody.Write(x.Response)
+		return
+	}
+	for attempt := 0; ; attempt++ {
+		c, err := f.conn(x, t.pool, attempt > 0)
+		if err != nil {
+			f.fail(x, t.pool, err)
+			return
+		}
+		err = f.exchange(x, c, &body)
+		if err == nil {
+			return
+		}
+		c.close()
+		if attempt == 0 && c.reused && !c.got && body.replayable() && (idempotent(x.Method) || unread(err)) {
+			continue // the pooled connection was stale: once more, on a new one
+		}
+		f.fail(x, t.pool, err)
+		return
+	}
+}
+
+// conn takes a pooled connection, or dials one (always, on a retry).
+func (f *forward) conn(x *pipeline.Exchange, p *Pool, fresh bool) (*Conn, error) {
+	if !fresh {
+		if c := p.get(time.Now()); c != nil {
+			return c, nil
+		}
+	}
+	return p.dial(x.Context())
+}
+
+// exchange sends the request on c and relays the response. An error before
+// the response head reached the client is for Serve to answer; after it,
+// exchange cuts the client connection itself and returns nil.
+func (f *forward) exchange(x *pipeline.Exchange, c *Conn, body *requestBody) error {
+	c.got = false
+	if err := f.send(x, c, body); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(f.read)
+	for {
+		if err := c.readHead(deadline, x.Conn); err != nil {
+			return err
+		}
+		st := c.resp.Status
+		if st >= 200 || st == 101 {
+			break
+		}
+		copyFields(x.Response.Header(), &c.resp.Header, false, false)
+		x.Response.WriteHeader(st) // an interim answer (103 Early Hints, …)
+	}
+	if c.resp.Status == 101 {
+		return f.tunnel(x, c)
+	}
+	return f.relay(x, c)
+}
+
+// fail answers a request whose forward failed before any answer began.
+func (f *forward) fail(x *pipeline.Exchange, p *Pool, err error) {
+	if errors.Is(err, errClientGone) {
+		x.Conn.Abort()
+		return
+	}
+	if errors.Is(err, pipeline.ErrBadBody) {
+		pipeline.AnswerBadBody.Write(x.Response)
+		return
+	}
+	f.errorLog.Printf("upstream: %s: forward to %s: %v", f.name, p.Addr(), err)
+	if x.Response.Status() != 0 {
+		x.Conn.Abort()
+		return
+	}
+	if isTimeout(err) {
+		pipeline.AnswerTimeout.Write(x.Response)
+		return
+	}
+	pipeline.AnswerBadGateway.Write(x.Response)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// idempotent reports whether a request may be sent twice (RFC 9110 §9.2.2).
+func idempotent(method string) bool {
+	switch method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return false
+}
+
+// unread reports whether a failure proves the upstream never read the
+// request: it reset the connection (it closed it with our bytes unread) or
+// refused the write. Such a request may be sent again whatever its method.
+func unread(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// badResponse wraps what the response parser refused, for the log.
+func badResponse(err error) error {
+	var he *h1.Error
+	if errors.As(err, &he) {
+		return errors.New("malformed response: " + he.Reason)
+	}
+	return err
+}
