@@ -7,9 +7,11 @@ require github.com/pelletier/go-toml/v2 v2.4.3
 require (
 	github.com/andybalholm/brotli v1.2.8
 	github.com/gobwas/ws v1.4.0
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 )
 
 require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
 	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/gobwas/pool v0.2.1 // indirect
 )
@@ -32,3 +34,5 @@ require (
 	golang.org/x/text v0.42.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+tool golang.org/x/perf/cmd/benchstat
