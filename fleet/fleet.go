@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/mothership-go/mothership/manifest"
 )
@@ -60,6 +61,8 @@ type ProcessStatus struct {
 	RSS uint64
 	// Virtual is the last sampled virtual memory, in bytes.
 	Virtual uint64
+	// Since is when the current run started; zero when none runs.
+	Since time.Time
 }
 
 // Fleet supervises the processes of one manifest: New prepares it,

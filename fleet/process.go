@@ -39,11 +39,18 @@ type proc struct {
 	handover  *child // the next generation, docked, for supervise to take on
 	stopping  bool
 	done      chan struct{} // closed when supervise returns; nil until launched
-	cancel    context.CancelFunc
+
+	// Restart's bookkeeping: runs counts the runs started, readyRun and
+	// endedRun are the last run that got ready and that ended, so that
+	// Restart can tell the new run's outcome from the old one's.
+	runs, readyRun, endedRun int
+	restartReq               bool          // the current run ends because Restart asked
+	kick                     chan struct{} // cuts a backoff or open circuit short
+	cancel                   context.CancelFunc
 }
 
 func newProc(f *Fleet, s *spec) *proc {
-	p := &proc{spec: s, f: f, state: Pending, ready: make(chan struct{}), failed: make(chan struct{})}
+	p := &proc{spec: s, f: f, state: Pending, ready: make(chan struct{}), failed: make(chan struct{}), kick: make(chan struct{}, 1)}
 	if s.health != nil {
 		p.probe = newProbeClient(*s.bind)
 	}
@@ -80,6 +87,7 @@ func (p *proc) start() (*child, error) {
 		return nil, err
 	}
 	p.cur, p.pid = c, c.pid
+	p.runs++
 	return c, nil
 }
 
@@ -109,6 +117,7 @@ func (p *proc) setState(s State) {
 func (p *proc) markReady() {
 	p.mu.Lock()
 	p.everReady = true
+	p.readyRun = p.runs
 	p.mu.Unlock()
 	p.setState(Ready)
 	p.setHealthy(true)
@@ -151,6 +160,7 @@ func (p *proc) ended(c *child, succeeded bool) {
 	replaced := p.cur != c
 	if !replaced {
 		p.pid, p.rss, p.virt = 0, 0, 0
+		p.endedRun = p.runs
 	}
 	p.mu.Unlock()
 	if !succeeded && !replaced {
@@ -185,5 +195,6 @@ func (p *proc) status() ProcessStatus {
 		Restarts: p.restarts,
 		RSS:      p.rss,
 		Virtual:  p.virt,
+		Since:    p.since(),
 	}
 }

@@ -35,7 +35,14 @@ func (p *proc) supervise(ctx context.Context) {
 				c = next
 				p.run(ctx, c, true)
 			}
-			if p.isStopping() || p.oneshot && c.success() {
+			if p.isStopping() {
+				return
+			}
+			// A run that Restart ended is replaced at once: it did not crash.
+			if p.takeRestart() {
+				continue
+			}
+			if p.oneshot && c.success() {
 				return
 			}
 			// What a crashed run started dies with it, or it would
@@ -57,7 +64,7 @@ func (p *proc) supervise(ctx context.Context) {
 			p.setState(Backoff)
 			p.f.log.Event("warn", "crashed", "process", p.name, "status", last, "crashes", crashes, "restart_in", delay.Round(time.Millisecond))
 		}
-		if !sleep(ctx, delay) {
+		if !p.pause(ctx, delay) {
 			return
 		}
 		p.restarted()
@@ -98,12 +105,15 @@ func (p *proc) run(ctx context.Context, c *child, handedOver bool) {
 	p.ended(c, p.oneshot && c.success())
 }
 
-// sleep waits d, or less if ctx ends first; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
+// pause waits d, or less if ctx ends or Restart kicks it; it reports
+// whether supervision goes on.
+func (p *proc) pause(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
+	case <-p.kick:
 		return true
 	case <-ctx.Done():
 		return false

@@ -30,6 +30,7 @@ type Log struct {
 	json  bool
 	color bool
 	debug atomic.Bool
+	tap   atomic.Pointer[func(Entry)] // see SetTap
 
 	mu    sync.Mutex
 	buf   []byte
@@ -58,6 +59,7 @@ func (l *Log) DebugOn() bool { return l.debug.Load() }
 // line as written, escape sequences included, so that a process's own
 // colors survive; JSON escapes it.
 func (l *Log) Output(process, stream, line string) {
+	l.tapOutput(process, stream, line)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.buf[:0]
@@ -83,6 +85,7 @@ func (l *Log) Event(level, msg string, kv ...any) {
 	if level == "debug" && !l.debug.Load() {
 		return
 	}
+	l.tapEvent(level, msg, kv)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.buf[:0]

@@ -56,6 +56,11 @@ func (l *Log) appendColored(b []byte, color, s string) []byte {
 // usual level, is left out so that the rest stand out.
 func (l *Log) appendTextEvent(b []byte, level, msg string, kv []any) []byte {
 	b = l.appendName(b, "mothership", bold)
+	return l.appendEventBody(b, level, msg, kv)
+}
+
+// appendEventBody appends an event as its text line shows it after the name.
+func (l *Log) appendEventBody(b []byte, level, msg string, kv []any) []byte {
 	if level != "info" {
 		b = l.appendColored(b, levelColors[level], strings.ToUpper(level))
 		b = append(b, ' ')
