@@ -15,10 +15,10 @@ import (
 	"github.com/mothership-go/mothership/telemetry"
 )
 
-// requestPath is a run's proxy. Binds whose routes use only forwarding
-// run on the mothership's own HTTP/1.1 engine (proxy/); binds that use a
-// stage not yet moved onto it (shields, rate limiting, CORS, compression,
-// static files, bays) stay on the net/http path of stages/ until it has.
+// requestPath is a run's proxy. Binds run on the mothership's own
+// HTTP/1.1 engine (proxy/), but those that use a stage not yet moved onto
+// it (compression, static files: proxy.Missing) stay on the net/http path
+// of stages/ until it has.
 type requestPath struct {
 	own *proxy.Server  // nil when no bind runs on it
 	std *stages.Server // nil when no bind needs it
@@ -45,15 +45,17 @@ func newRequestPath(m *manifest.Manifest, tree *routetree.Tree, opts stages.Opti
 			Observer:       observer{metrics},
 			ErrorLog:       opts.ErrorLog,
 			Debug:          opts.Debug,
+			Events:         opts.Events,
+			Yard:           opts.Yard,
+			RecycleWorker:  opts.RecycleWorker,
+			ServerSoftware: opts.ServerSoftware,
 		})
 		if err != nil {
 			return nil, err
 		}
 		p.own = s
 	}
-	// The net/http path also keeps docking upstreams attached, so it runs
-	// whenever the manifest has any, even with no bind of its own.
-	if len(std.Binds) > 0 || p.own == nil || hasDocking(m) {
+	if len(std.Binds) > 0 || p.own == nil {
 		s, err := stages.New(m, &std, opts)
 		if err != nil {
 			return nil, err
@@ -61,15 +63,6 @@ func newRequestPath(m *manifest.Manifest, tree *routetree.Tree, opts stages.Opti
 		p.std = s
 	}
 	return p, nil
-}
-
-func hasDocking(m *manifest.Manifest) bool {
-	for _, u := range m.Mothership.Upstreams {
-		if u.Protocol == manifest.UpstreamDocking {
-			return true
-		}
-	}
-	return false
 }
 
 // observer gives the metrics to the engine's pipelines: the method sets

@@ -19,6 +19,7 @@ import (
 	"github.com/mothership-go/mothership/telemetry"
 	"github.com/mothership-go/mothership/uplink"
 	"github.com/mothership-go/mothership/upstream"
+	"github.com/mothership-go/mothership/upstream/bays"
 )
 
 // Exit statuses of `run`, so that a platform restarts what should restart.
@@ -129,7 +130,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	if err := fleet.AssignPorts(m); err != nil {
 		return err
 	}
-	yard := stages.NewYard(m, v.log.Event)
+	yard := bays.NewYard(m, v.log.Event)
 	v.metrics.Bays(yard.Stats)
 	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}, Docker: yard})
 	if err != nil {

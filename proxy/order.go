@@ -6,6 +6,7 @@ import (
 	"github.com/mothership-go/mothership/stages/ratelimit"
 	"github.com/mothership-go/mothership/stages/shields"
 	"github.com/mothership-go/mothership/upstream"
+	"github.com/mothership-go/mothership/upstream/bays"
 )
 
 // order is the fixed order of a route's stages: rate limit → shields →
@@ -18,8 +19,9 @@ func order(opts Options, requestBuffer int) []pipeline.Builder {
 		shields.Build,
 		// static goes here; it still runs on the net/http path
 		cors.Build,
-		// (WASM); compression and bays still run on the net/http path
-		// (stages/): Missing keeps their binds there.
+		// (WASM); compression still runs on the net/http path (stages/):
+		// Missing keeps its binds there.
+		bays.Builder(bays.Options{Yard: opts.Yard, RecycleWorker: opts.RecycleWorker, ServerSoftware: opts.ServerSoftware}),
 		upstream.Builder(upstream.Options{Resolve: opts.Resolve, RequestBuffer: requestBuffer}),
 	}
 }

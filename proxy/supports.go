@@ -23,24 +23,5 @@ func Missing(m *manifest.Manifest, bt *routetree.BindTree) []string {
 			break
 		}
 	}
-	for _, r := range bt.Routes {
-		if r.Target.Kind == manifest.TargetBay || isDocking(m, r.Target) {
-			miss = append(miss, "routes to bays")
-			break
-		}
-	}
 	return miss
-}
-
-// isDocking reports whether t is an upstream spoken to over docking.
-func isDocking(m *manifest.Manifest, t manifest.Target) bool {
-	if t.Kind != manifest.TargetUpstream {
-		return false
-	}
-	for _, u := range m.Mothership.Upstreams {
-		if u.Name == t.Name {
-			return u.Protocol == manifest.UpstreamDocking
-		}
-	}
-	return false
 }

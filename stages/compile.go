@@ -48,7 +48,8 @@ type compiler struct {
 	compression bool
 	yard        *docking.Yard            // the berths of the fleet's bays
 	bays        map[string]*manifest.Bay // by name
-	attached    map[string]attachedBay   // docking upstreams, by name; Serve keeps them docked
+	attached    map[string]attachedBay   // docking upstreams that routes here use, by name; Serve keeps them docked
+	events      func(level, msg string, kv ...any)
 	recycle     func(bay string, pid int)
 	software    string          // SERVER_SOFTWARE for bays
 	webSockets  []*bayWebSocket // routes to WebSocket bays, which Shutdown closes gracefully
@@ -84,15 +85,10 @@ func newCompiler(m *manifest.Manifest, tree *routetree.Tree, opts Options, obs O
 		c.bays[b.Name] = b
 	}
 	c.attached = map[string]attachedBay{}
+	c.events = opts.Events
 	c.fingerprinted = map[string]bool{}
 	for _, u := range m.Mothership.Upstreams {
 		c.upstreams[u.Name] = u
-		if u.Protocol == manifest.UpstreamDocking {
-			c.attached[u.Name] = attachedBay{
-				berth:  docking.NewBerth(berthConfig(u.Name, "http", nil, 0, opts.Events)),
-				socket: u.Addrs[0].Address,
-			}
-		}
 	}
 	c.recycle = opts.RecycleWorker
 	c.software = cmp.Or(opts.ServerSoftware, "mothership")

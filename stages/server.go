@@ -33,7 +33,7 @@ type Options struct {
 	ErrorLog *log.Logger
 	// Debug, when set, logs each request's method, path, UA class and JA4H.
 	Debug func(msg string, kv ...any)
-	// Yard holds the berths of the fleet's bays (NewYard), which routes to
+	// Yard holds the berths of the fleet's bays (bays.NewYard), which routes to
 	// bays send their traffic to; nil answers those routes with 502.
 	Yard *docking.Yard
 	// RecycleWorker ends a bay's worker (by pid) that is stuck on a request
@@ -113,10 +113,6 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	s.attachCtx, s.stopAttach = context.WithCancel(context.Background())
-	for _, a := range c.attached {
-		s.attached = append(s.attached, a)
-	}
 	var pipes []*pipeline
 	var errs []error
 	for _, bt := range tree.Binds {
@@ -134,6 +130,12 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("stages: %w", err)
+	}
+	// Only the docking upstreams routes here use: the engine's path keeps
+	// its own attached.
+	s.attachCtx, s.stopAttach = context.WithCancel(context.Background())
+	for _, a := range c.attached {
+		s.attached = append(s.attached, a)
 	}
 	s.webSockets = c.webSockets
 	for _, bt := range tree.Binds {
