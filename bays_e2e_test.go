@@ -38,7 +38,8 @@ func shortSocketDir(t *testing.T) string {
 
 // startBays runs mothership on manifest (HTTPPORT standing for a free port)
 // with its bays' sockets in a short directory, waits until it runs, and
-// returns it and the proxy's base URL.
+// returns it and the proxy's base URL. The bind is served by the HTTP/1.1
+// engine, not the net/http path.
 func startBays(t *testing.T, manifest string) (*voyageUnderTest, string) {
 	t.Helper()
 	dir := t.TempDir()
@@ -46,6 +47,9 @@ func startBays(t *testing.T, manifest string) (*voyageUnderTest, string) {
 	writeManifest(t, dir, strings.ReplaceAll(manifest, "HTTPPORT", fmt.Sprint(port)))
 	v := startRunIn(t, dir, []string{"MS_SOCKET_DIR=" + shortSocketDir(t)})
 	v.waitFor(t, "phase=Running", 20*time.Second)
+	if out := v.output(); !strings.Contains(out, "bind served by the HTTP/1.1 engine bind=http") || strings.Contains(out, "bind served by the net/http path") {
+		t.Fatalf("the bind is not served by the HTTP/1.1 engine:\n%s", out)
+	}
 	return v, fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 
@@ -387,6 +391,35 @@ func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
 	}
 	if status, _ := getQuiet(base + "/cable"); status != http.StatusUpgradeRequired {
 		t.Errorf("a plain GET to the WebSocket bay: status %d, want 426", status)
+	}
+}
+
+// TestWebSocketBayEchoKeepsTheFrameType: what a client sends as binary
+// comes back from the bay's echo as binary, whatever its bytes, and text
+// as text; a fragmented binary message is one message.
+func TestWebSocketBayEchoKeepsTheFrameType(t *testing.T) {
+	_, base := startBays(t, webSocketBayManifest)
+	conn := boardCable(t, base)
+	for _, tc := range []struct {
+		name   string
+		frames []ws.Frame
+		op     ws.OpCode
+		want   string
+	}{
+		{"binary, not UTF-8", []ws.Frame{ws.NewBinaryFrame([]byte{0x00, 0xff, 0xfe})}, ws.OpBinary, "\x00\xff\xfe"},
+		{"binary that is valid UTF-8", []ws.Frame{ws.NewBinaryFrame([]byte("plain bytes"))}, ws.OpBinary, "plain bytes"},
+		{"text", []ws.Frame{ws.NewTextFrame([]byte("some text"))}, ws.OpText, "some text"},
+		{"binary in two fragments", []ws.Frame{ws.NewFrame(ws.OpBinary, false, []byte("frag")), ws.NewFrame(ws.OpContinuation, true, []byte("ment"))}, ws.OpBinary, "fragment"},
+	} {
+		for _, f := range tc.frames {
+			if err := ws.WriteFrame(conn, ws.MaskFrame(f)); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+		}
+		got, op, err := wsutil.ReadServerData(conn)
+		if err != nil || op != tc.op || string(got) != tc.want {
+			t.Errorf("%s: echo %q with opcode %v, %v; want %q with %v", tc.name, got, op, err, tc.want, tc.op)
+		}
 	}
 }
 
