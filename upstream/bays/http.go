@@ -88,8 +88,8 @@ func (s *httpBay) fail(ctx context.Context, x *pipeline.Exchange, claim *docking
 		claim.Abandon()
 	}
 	switch {
-	case cause == errClientGone || x.Context().Err() != nil:
-		x.Conn.Abort()
+	case cause == errClientGone || x.Context().Err() != nil || x.Conn.ClientGone():
+		x.Conn.Abort() // nobody to answer, and nothing to log
 	case x.Response.Status() != 0:
 		s.errorLog.Printf("bays: %s: response cut short: %v", s.name, err)
 		// The client must see a broken response, not a short one that

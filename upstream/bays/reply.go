@@ -29,8 +29,8 @@ func (s *httpBay) replyFields(h *pipeline.Header, reply *docking.Reply) {
 			s.errorLog.Printf("bays: %s: dropped a malformed reply header %q", s.name, p.Name)
 			continue
 		}
-		if httpsyntax.IsHopByHop(string(p.Name)) && reply.Kind != docking.ReplyTunnel {
-			continue
+		if httpsyntax.IsHopByHop(string(p.Name)) && (reply.Kind != docking.ReplyTunnel || reply.Status != 101) {
+			continue // an upgrade's own fields go on only with its 101
 		}
 		var sp span
 		sp.name[0] = len(buf)
