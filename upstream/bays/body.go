@@ -31,10 +31,16 @@ type spooledBody struct {
 
 var spoolBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// noBody is the body of every request that declares none.
+var noBody = &spooledBody{}
+
 // spool reads body to its end. declared is the Content-Length, or -1 when
 // the body is chunked.
 func spool(body io.Reader, declared int64) (*spooledBody, error) {
-	if declared > bayBodyMax {
+	switch {
+	case declared == 0:
+		return noBody, nil
+	case declared > bayBodyMax:
 		return nil, errBodyTooLarge
 	}
 	s := &spooledBody{mem: spoolBuffers.Get().(*bytes.Buffer)}
@@ -82,11 +88,19 @@ func spool(body io.Reader, declared int64) (*spooledBody, error) {
 
 // reader reads the body from its start.
 func (s *spooledBody) reader() io.Reader {
-	if s.file != nil {
+	switch {
+	case s.file != nil:
 		return s.file
+	case s.mem == nil:
+		return eof{}
 	}
 	return bytes.NewReader(s.mem.Bytes())
 }
+
+// eof is the reader of no body.
+type eof struct{}
+
+func (eof) Read([]byte) (int, error) { return 0, io.EOF }
 
 // release lets go of the body's memory or file.
 func (s *spooledBody) release() {

@@ -210,7 +210,7 @@ func TestHTTPBayRefusals(t *testing.T) {
 		t.Errorf("a bay not docked: %d %q, want 502 naming the bay", got, body)
 	}
 	x, _ = newExchange(t, "POST", "/", "")
-	x.Body = errReader{pipeline.ErrBadBody}
+	x.Body, x.ContentLength = errReader{pipeline.ErrBadBody}, -1 // a bad chunk
 	s.Serve(x, nil)
 	if got := x.Response.Status(); got != 400 {
 		t.Errorf("a malformed body: %d, want 400", got)
