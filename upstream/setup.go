@@ -65,7 +65,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 	addrs, err := opts.Resolve(r.Target)
 	if err != nil {
 		b.ErrorLog.Printf("upstream: %s: %v; it answers 502", name, err)
-		return refuse{pipeline.NewAnswer(http.StatusBadGateway, err.Error())}, nil
+		return Refuse{pipeline.NewAnswer(http.StatusBadGateway, err.Error())}, nil
 	}
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("%s resolved to no address", r.Target)
@@ -147,11 +147,13 @@ func bufferBound(n int) int {
 	return n
 }
 
-// refuse answers every request with a fixed answer: a route whose target
-// cannot be resolved.
-type refuse struct{ answer *pipeline.Answer }
+// Refuse is the stage of a route that cannot reach its target (its
+// addresses do not resolve, its bay has no berth): it answers every
+// request with Answer.
+type Refuse struct{ Answer *pipeline.Answer }
 
-func (r refuse) Serve(x *pipeline.Exchange, _ pipeline.Handler) { r.answer.Write(x.Response) }
+// Serve writes the answer.
+func (r Refuse) Serve(x *pipeline.Exchange, _ pipeline.Handler) { r.Answer.Write(x.Response) }
 
 // PathEdit is a route's strip_prefix and rewrite. Forward applies it to
 // the path as the client escaped it; a bay gets it applied to the decoded

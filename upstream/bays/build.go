@@ -50,7 +50,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts *Options) (pipeline.Stage
 		}
 		if berth == nil {
 			// A server built without the fleet's yard (Options.Yard).
-			return refuse{pipeline.NewAnswer(http.StatusBadGateway, "502 bad gateway: bay "+r.Target.Name+" is not docked")}, nil
+			return upstream.Refuse{Answer: pipeline.NewAnswer(http.StatusBadGateway, "502 bad gateway: bay "+r.Target.Name+" is not docked")}, nil
 		}
 		if bay := bayOf(b.Manifest, r.Target.Name); bay != nil {
 			timeout = cmp.Or(bay.RequestTimeout, timeout)
@@ -132,9 +132,3 @@ func passengersOf(b *pipeline.Build, berth *docking.Berth) *passengers {
 	all[berth] = p
 	return p
 }
-
-// refuse answers every request with a fixed answer: a route to a bay the
-// server has no berth for.
-type refuse struct{ answer *pipeline.Answer }
-
-func (r refuse) Serve(x *pipeline.Exchange, _ pipeline.Handler) { r.answer.Write(x.Response) }
