@@ -16,9 +16,9 @@ import (
 )
 
 // requestPath is a run's proxy. Binds run on the mothership's own
-// HTTP/1.1 engine (proxy/), but those that use a stage not yet moved onto
-// it (compression, static files: proxy.Missing) stay on the net/http path
-// of stages/ until it has.
+// HTTP/1.1 engine (proxy/); one that used a stage not yet moved onto it
+// (proxy.Missing, empty now that every stage has) would stay on the
+// net/http path of stages/, which goes away next.
 type requestPath struct {
 	own *proxy.Server  // nil when no bind runs on it
 	std *stages.Server // nil when no bind needs it

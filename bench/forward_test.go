@@ -88,7 +88,7 @@ type server interface {
 
 // newServer builds the proxy as the binary would for a one-bind manifest:
 // on the HTTP/1.1 engine, or on the net/http path when the bind needs a
-// stage the engine does not run yet (compression, static files).
+// stage the engine does not run yet (none is left).
 func newServer(m *manifest.Manifest, tree *routetree.Tree) (server, error) {
 	if len(proxy.Missing(m, tree.Binds[0])) > 0 {
 		return stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m)})

@@ -2,9 +2,12 @@ package proxy
 
 import (
 	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/stages/compress"
 	"github.com/mothership-go/mothership/stages/cors"
 	"github.com/mothership-go/mothership/stages/ratelimit"
 	"github.com/mothership-go/mothership/stages/shields"
+	"github.com/mothership-go/mothership/stages/static"
 	"github.com/mothership-go/mothership/upstream"
 	"github.com/mothership-go/mothership/upstream/bays"
 )
@@ -17,11 +20,19 @@ func order(opts Options, requestBuffer int) []pipeline.Builder {
 	return []pipeline.Builder{
 		ratelimit.Build,
 		shields.Build,
-		// static goes here; it still runs on the net/http path
+		static.Build,
 		cors.Build,
-		// (WASM); compression still runs on the net/http path (stages/):
-		// Missing keeps its binds there.
+		// (WASM)
+		compress.Build,
 		bays.Builder(bays.Options{Yard: opts.Yard, RecycleWorker: opts.RecycleWorker, ServerSoftware: opts.ServerSoftware}),
 		upstream.Builder(upstream.Options{Resolve: opts.Resolve, RequestBuffer: requestBuffer}),
 	}
 }
+
+// fallbackBuilder builds a stage that a bind's requests matching no route
+// go through, or returns nil when the bind does not need it.
+type fallbackBuilder func(b *pipeline.Build, bt *routetree.BindTree) (pipeline.Stage, error)
+
+// fallbacks are, in order, what a request that matches no route goes
+// through before the 404.
+var fallbacks = []fallbackBuilder{static.Fallback}
