@@ -61,3 +61,7 @@ func tunnelToBay(claim *docking.Claim, client net.Conn) error {
 		}
 	}
 }
+
+// writerOnly hides what else the writer is (a TCP conn's ReadFrom), so
+// that CopyBuffer uses the pooled buffer.
+type writerOnly struct{ io.Writer }

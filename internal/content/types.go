@@ -1,7 +1,8 @@
-package static
+package content
 
 import (
 	"mime"
+	"path"
 	"strings"
 )
 
@@ -43,9 +44,10 @@ var mimeTypes = map[string]string{
 	".zip":         "application/zip",
 }
 
-// mimeByExtension is the type for ext, in any case: ours, then the
-// system's; "" when neither knows it.
-func mimeByExtension(ext string) string {
+// Type is the media type of a file name, by its extension in any case:
+// ours, then the system's; "" when neither knows it.
+func Type(name string) string {
+	ext := path.Ext(name)
 	if t, ok := mimeTypes[strings.ToLower(ext)]; ok {
 		return t
 	}

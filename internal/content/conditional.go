@@ -1,4 +1,4 @@
-package bays
+package content
 
 import (
 	"strings"
@@ -51,8 +51,10 @@ func preconditions(x *pipeline.Exchange, modtime time.Time) (rangeHeader string,
 			return "", true
 		}
 	}
+	// Ranges are defined for GET alone (§14.2): a HEAD gets the head of
+	// the whole representation.
 	rangeHeader = req.Get("Range")
-	if rangeHeader != "" && (!getOrHead || ifRange(req.Get("If-Range"), etag, modtime) == condFalse) {
+	if rangeHeader != "" && (x.Method != "GET" || ifRange(req.Get("If-Range"), etag, modtime) == condFalse) {
 		rangeHeader = ""
 	}
 	return rangeHeader, false

@@ -1,15 +1,14 @@
-package bays
+package content
 
 import (
 	"errors"
-	"net/http"
-	"os"
+	"io"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
 	"github.com/mothership-go/mothership/internal/httpsyntax"
 	"github.com/mothership-go/mothership/pipeline"
-	"github.com/mothership-go/mothership/upstream"
 )
 
 // byteRange is one range of a Range field, resolved against the size.
@@ -25,20 +24,24 @@ var (
 	errBadRange  = errors.New("invalid range")
 	errNoOverlap = errors.New("no range overlaps the file")
 
-	answerRange = pipeline.NewAnswer(http.StatusRequestedRangeNotSatisfiable, "416 range not satisfiable")
+	answerRange = pipeline.NewAnswer(416, "416 range not satisfiable")
 )
 
 // parseRanges reads a Range field (RFC 9110 §14.2) for a file of size
-// bytes: nil for none, or for ranges that add up to more than the file
-// (the whole file is cheaper to send); errNoOverlap when none starts
-// inside the file, errBadRange when it does not parse.
+// bytes: nil for none, for a unit other than bytes, or for ranges that
+// add up to more than the file (the whole file is cheaper to send);
+// errNoOverlap when none starts inside the file, errBadRange when it does
+// not parse.
 func parseRanges(s string, size int64) ([]byteRange, error) {
 	if s == "" {
 		return nil, nil
 	}
-	spec, ok := strings.CutPrefix(s, "bytes=")
-	if !ok {
+	unit, spec, ok := strings.Cut(s, "=")
+	switch {
+	case !ok:
 		return nil, errBadRange
+	case !httpsyntax.EqualFold(httpsyntax.TrimOWS(unit), "bytes"):
+		return nil, nil // §14.2: a unit the server does not know is ignored
 	}
 	var ranges []byteRange
 	noOverlap := false
@@ -60,6 +63,10 @@ func parseRanges(s string, size int64) ([]byteRange, error) {
 			n, ok := httpsyntax.ParseUint(last)
 			if !ok {
 				return nil, errBadRange
+			}
+			if n == 0 || size == 0 {
+				noOverlap = true // the last 0 bytes, or any of none
+				continue
 			}
 			n = min(n, size)
 			r = byteRange{start: size - n, length: n}
@@ -96,10 +103,9 @@ func parseRanges(s string, size int64) ([]byteRange, error) {
 
 // sendRanges answers several ranges as multipart/byteranges (RFC 9110
 // §14.6), each part with its Content-Range and the file's type.
-func sendRanges(x *pipeline.Exchange, f *os.File, ranges []byteRange, size int64) error {
+func sendRanges(x *pipeline.Exchange, r io.ReaderAt, ranges []byteRange, size int64) error {
 	h := x.Response.Header()
-	id := upstream.NewRequestID()
-	boundary := string(id[:])
+	boundary := strconv.FormatUint(rand.Uint64()|1<<63, 16) // 16 hex digits
 	ctype := h.Get("Content-Type")
 	heads := make([]string, len(ranges))
 	length := int64(len("\r\n--" + boundary + "--\r\n"))
@@ -117,11 +123,11 @@ func sendRanges(x *pipeline.Exchange, f *os.File, ranges []byteRange, size int64
 	if x.Method == "HEAD" {
 		return nil
 	}
-	for i, r := range ranges {
+	for i, rg := range ranges {
 		if _, err := x.Response.Write([]byte(heads[i])); err != nil {
 			return err
 		}
-		if err := sendRange(x, f, r.start, r.length); err != nil {
+		if err := Send(x, r, rg.start, rg.length); err != nil {
 			return err
 		}
 	}
