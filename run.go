@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,8 +15,9 @@ import (
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
 	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/proxy"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
 	"github.com/mothership-go/mothership/telemetry"
 	"github.com/mothership-go/mothership/uplink"
 	"github.com/mothership-go/mothership/upstream"
@@ -117,7 +119,7 @@ type voyage struct {
 	log        *telemetry.Log
 	metrics    *telemetry.Metrics
 	fleet      *fleet.Fleet
-	srv        *requestPath
+	srv        *proxy.Server
 	metricsSrv interface{ Close() error }
 	drain      time.Duration
 	role       string
@@ -137,16 +139,17 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.fleet = fl
-	srv, err := newRequestPath(m, tree, stages.Options{
+	srv, err := proxy.New(m, tree, proxy.Options{
 		Resolve:        upstream.ManifestResolver(m),
 		TrustedProxies: m.Mothership.TrustedProxies,
 		Observer:       v.metrics,
+		ErrorLog:       v.errorLog(),
 		Debug:          v.debugLog(),
+		Events:         v.log.Event,
 		Yard:           yard,
 		RecycleWorker:  v.recycleWorker,
 		ServerSoftware: "mothership/" + versionString(),
-		Events:         v.log.Event,
-	}, v.log, v.metrics)
+	})
 	if err != nil {
 		return err
 	}
@@ -154,6 +157,9 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.srv = srv
+	for _, bt := range tree.Binds {
+		v.log.Info("bind listening", "bind", bt.Bind.Name, "addr", srv.Addr(bt.Bind.Name).String())
+	}
 	if port := m.Mothership.MetricsPort; port > 0 {
 		msrv, ln, err := telemetry.ListenMetrics(port, v.metrics.Handler())
 		if err != nil {
@@ -187,11 +193,23 @@ func (v *voyage) checkUplinks(ctx context.Context, m *manifest.Manifest) error {
 
 // debugLog is the proxy's debug log (each request with its JA4H), nil
 // without --debug so that routes skip the work.
-func (v *voyage) debugLog() stages.DebugFunc {
+func (v *voyage) debugLog() pipeline.DebugFunc {
 	if !v.log.DebugOn() {
 		return nil
 	}
 	return v.log.Debug
+}
+
+// errorLog is the request path's error log (an upstream that cut its
+// answer, a bay that broke a link), as warnings of the run's log.
+func (v *voyage) errorLog() *log.Logger { return log.New(warnings{v.log}, "", 0) }
+
+// warnings writes each line it is given as a warning.
+type warnings struct{ l *telemetry.Log }
+
+func (w warnings) Write(p []byte) (int, error) {
+	w.l.Warn("request path", "error", strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }
 
 func (v *voyage) phase(p fleet.Phase) {

@@ -12,7 +12,7 @@ var _ fleet.Observer = (*Metrics)(nil)
 
 // Metrics holds the mothership's metrics in a registry of its own, so that
 // nothing a library registers globally leaks into /metrics and tests can make
-// as many as they like. It is a fleet.Observer and a stages.Observer.
+// as many as they like. It is a fleet.Observer and a pipeline.Observer.
 //
 // mothership_ship_status is 1 while a process is ready (its probe passed, a
 // bay docked, or a oneshot exited 0) and 0 in every other state; the exact

@@ -4,12 +4,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-var _ stages.Observer = (*Metrics)(nil)
+var _ pipeline.Observer = (*Metrics)(nil)
 
 // durationBuckets run from half a millisecond, a proxied request answered
 // from a warm upstream pool, to ten seconds, past which a request is a
@@ -38,21 +38,21 @@ type routeObserver struct {
 	duration prometheus.Observer
 }
 
-// Observe implements stages.RouteObserver.
+// Observe implements pipeline.RouteObserver.
 func (o *routeObserver) Observe(status int, d time.Duration) {
 	o.requests[statusClass(status)].Inc()
 	o.duration.Observe(d.Seconds())
 }
 
-// Route implements stages.Observer. The route label is the declaration
+// Route implements pipeline.Observer. The route label is the declaration
 // index and the path matcher, as `chart` prints them: unique per route,
 // stable while the manifest is, and short.
-func (m *Metrics) Route(r *routetree.Route) stages.RouteObserver {
+func (m *Metrics) Route(r *routetree.Route) pipeline.RouteObserver {
 	return m.routeObserver(r.Bind, "#"+strconv.Itoa(r.Index)+" "+r.PathMatcher())
 }
 
-// NoRoute implements stages.Observer; its requests carry the route "none".
-func (m *Metrics) NoRoute(bind string) stages.RouteObserver {
+// NoRoute implements pipeline.Observer; its requests carry the route "none".
+func (m *Metrics) NoRoute(bind string) pipeline.RouteObserver {
 	return m.routeObserver(bind, "none")
 }
 
