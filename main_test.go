@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -205,5 +206,57 @@ routes = ["/*"]
 	}
 	if want := "upstreams  2: api [least_conn] 127.0.0.1:3000 127.0.0.1:3001, rack [docking] unix:///run/rack.sock"; !strings.Contains(stdout, want) {
 		t.Errorf("summary lacks %q:\n%s", want, stdout)
+	}
+}
+
+// binary runs the built mothership binary in dir as a user would, with env
+// added to the test's environment, and returns its exit code and outputs.
+func binary(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	bin, err := builtBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(bin, "mothership"), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("mothership %v: %v", args, err)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+func TestBadFlagsSayWhatIsWrongAndExit2(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+		not  string
+	}{
+		{"a typo of a flag", []string{"chart", "--dott"}, []string{"mothership chart: unknown flag: --dott", "did you mean --dot?", "Usage: mothership chart [-c FILE] [--dot]"}, ""},
+		{"a flag nothing resembles", []string{"clearance", "--bogus"}, []string{"mothership clearance: unknown flag: --bogus", "Usage: mothership clearance [-c FILE]"}, "did you mean"},
+		{"a flag before the command", []string{"--manifst", "x.toml"}, []string{"mothership run: unknown flag: --manifst", "did you mean --manifest?", "Usage: mothership [run]"}, ""},
+		{"a flag without its value", []string{"clearance", "-c"}, []string{"flag needs an argument: 'c' in -c", "Usage: mothership clearance"}, ""},
+		{"an unknown shorthand", []string{"chart", "-x"}, []string{"unknown shorthand flag: 'x' in -x", "Usage: mothership chart"}, ""},
+	} {
+		code, stdout, stderr := binary(t, t.TempDir(), nil, tc.args...)
+		if code != exitUsage {
+			t.Errorf("%s: exit %d, want %d", tc.name, code, exitUsage)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.name, w, stderr)
+			}
+		}
+		if tc.not != "" && strings.Contains(stderr, tc.not) {
+			t.Errorf("%s: stderr has %q:\n%s", tc.name, tc.not, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%s: stdout %q, want nothing", tc.name, stdout)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mothership-go/mothership/internal/suggest"
 )
 
 // validate checks what no single table can: names and references across
@@ -51,7 +53,7 @@ func fixedPort(args []string) string {
 }
 
 func didYouMean(name string, candidates []string) string {
-	if s := suggest(name, candidates); s != "" {
+	if s := suggest.Closest(name, candidates); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
