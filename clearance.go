@@ -25,6 +25,9 @@ func loadAndCompile(path string) (*manifest.Manifest, *routetree.Tree, manifest.
 	if m == nil {
 		return nil, nil, probs, nil
 	}
+	if p, empty := nothingToRun(m); empty {
+		probs = append(probs, p)
+	}
 	tree, err := routetree.Compile(m)
 	var more manifest.Problems
 	if errors.As(err, &more) {

@@ -260,3 +260,19 @@ func TestBadFlagsSayWhatIsWrongAndExit2(t *testing.T) {
 		}
 	}
 }
+
+func TestAnEmptyManifestSaysWhatIsMissing(t *testing.T) {
+	for _, tc := range []struct{ name, file, content, want string }{
+		{"an empty file", "ship-manifest.toml", "", `add a bind ([mothership.bind] with http = "127.0.0.1:8080") and a ship ([[fleet.web]] with name and command)`},
+		{"the blog form's config alone", "mothership.toml", "[config]\n", `add a bind ([config] with bind = "127.0.0.1:8080") and a ship ([[ships]] with name and command)`},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, tc.file), tc.content)
+		for _, cmd := range []string{"clearance", "run"} {
+			code, _, stderr := binary(t, dir, nil, cmd)
+			if code != exitUsage || !strings.Contains(stderr, "the manifest declares nothing to run") || !strings.Contains(stderr, tc.want) {
+				t.Errorf("%s: %s: exit %d, want %d and what is missing (%q):\n%s", tc.name, cmd, code, exitUsage, tc.want, stderr)
+			}
+		}
+	}
+}

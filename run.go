@@ -95,7 +95,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return failed(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- v.srv.Serve() }()
+	go func() {
+		// Serve returns nil at once when no bind is declared (a fleet of
+		// workers): that is not the proxy failing.
+		if err := v.srv.Serve(); err != nil {
+			served <- err
+		}
+	}()
 	v.phase(fleet.Running)
 	restarts := make(chan os.Signal, 1)
 	signal.Notify(restarts, syscall.SIGUSR1)

@@ -337,3 +337,22 @@ func TestExampleManifestRuns(t *testing.T) {
 	}
 	v.waitFor(t, "Mothership landed status=landed", time.Second)
 }
+
+func TestRunKeepsAFleetWithoutBindsRunning(t *testing.T) {
+	v := startRun(t, `
+[[fleet.workers]]
+name = "worker"
+command = "SHIPD"
+args = ["work"]
+`)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if strings.Contains(v.output(), "Draining") {
+		t.Fatalf("a fleet of workers with no bind drained on its own:\n%s", v.output())
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
+	}
+	v.waitFor(t, "Mothership landed status=landed", time.Second)
+}
