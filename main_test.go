@@ -276,3 +276,22 @@ func TestAnEmptyManifestSaysWhatIsMissing(t *testing.T) {
 		}
 	}
 }
+
+func TestAMissingBindListsTheDeclaredOnesAndHowToDeclareIt(t *testing.T) {
+	for _, tc := range []struct{ name, content, want string }{
+		{"main form without binds", "[[fleet.web]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ bind = \"http\", pattern = \"/.*\" }]\n",
+			`fleet.web[0].routes[0].bind: no bind named "http"; the manifest declares no bind; declare it under [mothership.bind] as http = "0.0.0.0:8080"`},
+		{"main form with other binds", "[mothership.bind]\nweb = \"127.0.0.1:8080\"\nadmin = \"127.0.0.1:8081\"\n\n[[fleet.web]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ bind = \"http\", pattern = \"/.*\" }]\n",
+			`no bind named "http"; declared: admin, web; declare it under [mothership.bind] as http = "0.0.0.0:8080"`},
+		{"blog form without [config] bind", "[[ships]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ pattern = \"/.*\" }]\n",
+			`ships[0].routes[0]: the route has no bind and the manifest declares none; declare it with [config] bind = "0.0.0.0:8080"`},
+		{"blog form naming another bind", "[config]\nbind = \"127.0.0.1:8080\"\n\n[[ships]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ pattern = \"/.*\", bind = \"admin\" }]\n",
+			`no bind named "admin"; declared: http; the blog's [config] form makes only the bind "http"`},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "ship-manifest.toml"), tc.content)
+		if code, _, stderr := binary(t, dir, nil, "clearance"); code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s", tc.name, code, exitUsage, tc.want, stderr)
+		}
+	}
+}

@@ -198,21 +198,43 @@ func checkBinds(r *reader, m *Manifest) {
 	}
 	for _, rt := range m.Routes() {
 		if rt.Bind == "" {
-			r.errorf(rt.Pos.Key, "the route has no bind and the manifest declares none; add [mothership.bind]")
+			r.errorf(rt.Pos.Key, "the route has no bind and the manifest declares none; %s", declareBind(m, "http"))
 		} else if !slices.Contains(binds, rt.Bind) {
-			r.errorf(rt.Pos.Key+".bind", "no bind named %q%s; declared: %s", rt.Bind, didYouMean(rt.Bind, binds), quoteList(binds))
+			r.errorf(rt.Pos.Key+".bind", "%s", noBind(m, rt.Bind, binds))
 		}
 	}
 	for _, sh := range m.Mothership.Shields {
 		if sh.Bind != "" && !slices.Contains(binds, sh.Bind) {
-			r.errorf(sh.Pos.Key+".bind", "no bind named %q%s", sh.Bind, didYouMean(sh.Bind, binds))
+			r.errorf(sh.Pos.Key+".bind", "%s", noBind(m, sh.Bind, binds))
 		}
 	}
 	for _, d := range m.Mothership.StaticDirs {
 		if d.Bind != "" && !slices.Contains(binds, d.Bind) {
-			r.errorf(d.Pos.Key+".bind", "no bind named %q%s", d.Bind, didYouMean(d.Bind, binds))
+			r.errorf(d.Pos.Key+".bind", "%s", noBind(m, d.Bind, binds))
 		}
 	}
+}
+
+// noBind says that no bind is called name, which binds there are, and how
+// to declare the one that was meant.
+func noBind(m *Manifest, name string, binds []string) string {
+	declared := "the manifest declares no bind"
+	if len(binds) > 0 {
+		declared = "declared: " + quoteList(binds)
+	}
+	return fmt.Sprintf("no bind named %q%s; %s; %s", name, didYouMean(name, binds), declared, declareBind(m, name))
+}
+
+// declareBind says how to declare a bind called name in m's form: the
+// blog's [config] makes only the one called http.
+func declareBind(m *Manifest, name string) string {
+	if m.Dialect == DialectBlog {
+		if name == "http" {
+			return `declare it with [config] bind = "0.0.0.0:8080"`
+		}
+		return fmt.Sprintf(`the blog's [config] form makes only the bind "http"; use it, or declare %s = "0.0.0.0:8080" under [mothership.bind]`, name)
+	}
+	return fmt.Sprintf(`declare it under [mothership.bind] as %s = "0.0.0.0:8080"`, name)
 }
 
 // checkAddresses finds two listeners on one address: two ships, a ship and
