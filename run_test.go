@@ -356,3 +356,33 @@ args = ["work"]
 	}
 	v.waitFor(t, "Mothership landed status=landed", time.Second)
 }
+
+func TestRunLaunchesAroundAShipThatIsNotCriticalAndFailsItsBoot(t *testing.T) {
+	httpPort := freePort(t)
+	v := startRun(t, fmt.Sprintf(`
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/.*" }]
+
+[[fleet.web]]
+name = "reports"
+command = "sh"
+args = ["-c", "exit 1"]
+healthcheck = "/health"
+critical = false
+routes = [{ bind = "http", pattern = "/reports/.*" }]
+`, httpPort))
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	if out := v.output(); !strings.Contains(out, "not critical: launching the others without it process=reports") {
+		t.Errorf("no word that the launch went on without reports:\n%s", out)
+	}
+	if code, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/hello", httpPort)); code != 200 || !strings.HasPrefix(body, "web: GET /hello") {
+		t.Errorf("GET /hello: %d %q, want 200 from web", code, body)
+	}
+}
