@@ -60,6 +60,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if missing := machineProblems(m); len(missing) > 0 {
 		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
 	}
+	v.warnManifest(m)
 	v.drain = m.Mothership.DrainTimeout
 	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
 		return v.shutdown(fleet.Failed, exitCrashed, err)
@@ -168,6 +169,17 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		v.metricsSrv = msrv
 	}
 	return nil
+}
+
+// warnManifest logs each warning that run goes ahead despite (a bind named
+// https serving plain HTTP, a WASM module not run), so that the run's own
+// log says it and not only the terminal that started it.
+func (v *voyage) warnManifest(m *manifest.Manifest) {
+	for _, w := range m.Warnings {
+		if !w.Machine {
+			v.log.Warn(w.Message, "manifest", w.File, "line", w.Line, "key", w.Key)
+		}
+	}
 }
 
 // checkUplinks logs each uplink's check and fails when any is unreachable.

@@ -386,3 +386,50 @@ routes = [{ bind = "http", pattern = "/reports/.*" }]
 		t.Errorf("GET /hello: %d %q, want 200 from web", code, body)
 	}
 }
+
+// TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun: a bind named https
+// serves plain HTTP and a WASM module is not run; both commands say so.
+func TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun(t *testing.T) {
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`
+[mothership.bind]
+https = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+routes = [{ bind = "https", pattern = "/.*" }]
+
+[[modules]]
+name = "auth"
+wasm = "auth.wasm"
+routes = ["/.*"]
+
+[[modules]]
+name = "stamp"
+wasm = "stamp.wasm"
+phase = "response"
+`, freePort(t)))
+	writeFile(t, filepath.Join(dir, "auth.wasm"), "\x00asm")
+	writeFile(t, filepath.Join(dir, "stamp.wasm"), "\x00asm")
+	wants := []string{
+		"there is no TLS yet: bind https on 127.0.0.1:",
+		"WASM module auth is NOT run: this build has no WASM runtime yet, so its request phase is skipped",
+		"WASM module stamp is NOT run: this build has no WASM runtime yet, so its response phase is skipped",
+	}
+	code, stdout, stderr := binary(t, dir, nil, "clearance")
+	if code != 0 || !strings.Contains(stdout, "3 warnings above: `run` goes ahead despite them") {
+		t.Errorf("clearance: exit %d, want 0 and the warnings counted:\n%s", code, stdout)
+	}
+	v := startRunIn(t, dir, nil)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	for _, w := range wants {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("clearance does not warn %q:\n%s", w, stderr)
+		}
+		if !strings.Contains(v.output(), "WARN "+w) {
+			t.Errorf("run does not log the warning %q", w)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func validate(r *reader, m *Manifest) {
 	checkFixedPorts(r, m)
 	checkMachine(r, m)
 	checkControlSocket(r, m)
+	checkNotYet(r, m)
 }
 
 // checkFixedPorts warns about a ship that gets a free port as $PORT while
