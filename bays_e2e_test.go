@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
@@ -444,5 +445,51 @@ func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
 	}
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d, want 0", code)
+	}
+}
+
+// TestBaySocketsGoToAPrivateDirectoryOfTheManifest: without MS_SOCKET_DIR
+// and $XDG_RUNTIME_DIR, the sockets go to a 0700 directory named for the
+// user and the manifest in the temporary directory, which a file called
+// mothership does not block; one planted at that name as a symbolic link
+// is refused, not followed.
+func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
+	tmp := shortSocketDir(t)
+	writeFile(t, filepath.Join(tmp, "mothership"), "in the way of the old fixed directory")
+	env := []string{"MS_SOCKET_DIR=", "XDG_RUNTIME_DIR=", "TMPDIR=" + tmp}
+	dir := t.TempDir()
+	port := freePort(t)
+	writeManifest(t, dir, strings.ReplaceAll(httpBayManifest, "HTTPPORT", fmt.Sprint(port)))
+	v := startRunIn(t, dir, env)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	if status, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/hello", port)); status != 200 || body != "hello from rack" {
+		t.Errorf("GET /hello: %d %q", status, body)
+	}
+	h := fnv.New32a()
+	h.Write([]byte(filepath.Join(dir, "ship-manifest.toml")))
+	sockets := filepath.Join(tmp, fmt.Sprintf("mothership-%d-%08x", os.Getuid(), h.Sum32()))
+	if fi, err := os.Lstat(sockets); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the socket directory %s: %v, %v; want a directory with mode 0700", sockets, fi, err)
+	}
+	if _, err := os.Stat(filepath.Join(sockets, "rack.sock")); err != nil {
+		t.Errorf("the bay's socket is not in %s: %v", sockets, err)
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.exit(t, 20*time.Second)
+
+	os.RemoveAll(sockets)
+	elsewhere := t.TempDir()
+	if err := os.Symlink(elsewhere, sockets); err != nil {
+		t.Fatal(err)
+	}
+	v = startRunIn(t, dir, env)
+	if code := v.exit(t, 20*time.Second); code == 0 {
+		t.Errorf("exit 0 with a symbolic link planted as the socket directory")
+	}
+	if out := v.output(); !strings.Contains(out, sockets+" is a symbolic link, which mothership does not follow") {
+		t.Errorf("the refusal does not name the planted link:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
+		t.Errorf("a socket was made where the link points: %v", entries)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 )
 
 // Launch starts the selected ships and bays in dependency order, each once
@@ -18,9 +17,9 @@ func (f *Fleet) Launch(ctx context.Context) error {
 	if !f.launched.CompareAndSwap(false, true) {
 		return errors.New("fleet: Launch called twice")
 	}
-	if f.sockets != "" {
-		if err := os.MkdirAll(f.sockets, 0o700); err != nil {
-			return fmt.Errorf("fleet: socket directory for bays: %w", err)
+	if f.sockets.dir != "" {
+		if err := f.sockets.make(); err != nil {
+			return err
 		}
 	}
 	ctx, cancel := f.withStop(ctx)
