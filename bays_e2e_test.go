@@ -155,7 +155,7 @@ func TestHTTPBayThroughARunningMothership(t *testing.T) {
 		if took := time.Since(began); took > 5*time.Second {
 			t.Errorf("the 504 came after %s, request_timeout is 1s", took)
 		}
-		v.waitFor(t, "Recycling worker stuck on a request", 5*time.Second)
+		v.waitFor(t, "Restarting the bay: its only process is stuck on a request", 5*time.Second)
 		deadline := time.Now().Add(15 * time.Second)
 		for {
 			if status, after := getQuiet(base + "/pid"); status == 200 && after != before {
@@ -491,5 +491,45 @@ func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
 		t.Errorf("a socket was made where the link points: %v", entries)
+	}
+}
+
+// TestSlowRequestsDoNotCrashASingleProcessBay: each request past
+// request_timeout gets 504 and restarts a bay that serves from one process;
+// five of them in a row are five restarts, not five crashes, so its
+// circuit stays closed and the fleet keeps running.
+func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
+	v, base := startBays(t, httpBayManifest)
+	for i := range 5 {
+		_, before := get(t, base+"/pid")
+		if status, _ := get(t, base+"/sleep?ms=5000"); status != http.StatusGatewayTimeout {
+			t.Fatalf("slow request %d: status %d, want 504", i+1, status)
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			if status, after := getQuiet(base + "/pid"); status == 200 && after != before {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("slow request %d: the stuck bay (pid %s) was not replaced", i+1, before)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	out := v.output()
+	if n := strings.Count(out, "Restarting the bay: its only process is stuck on a request"); n != 5 {
+		t.Errorf("%d restarts logged, want 5", n)
+	}
+	for _, bad := range []string{"WARN crashed process=rack", "circuit open", "Draining"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("five slow requests led to %q", bad)
+		}
+	}
+	if status, body := get(t, base+"/hello"); status != 200 || body != "hello from rack" {
+		t.Errorf("GET /hello after the restarts: %d %q", status, body)
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -128,6 +129,7 @@ type voyage struct {
 	drain      time.Duration
 	role       string
 	forced     chan struct{}
+	restarting sync.Map // pid → struct{}: a restart of the bay stuck in that process is under way
 }
 
 // prepare builds the fleet and the proxy and opens every listener, so that
@@ -242,27 +244,6 @@ func (v *voyage) watchPhasedRestarts(ctx context.Context, restarts <-chan os.Sig
 			v.log.Info("signal: phased restart of the HTTP bays", "signal", "SIGUSR1")
 			v.fleet.PhasedRestart(ctx)
 		}
-	}
-}
-
-// recycleWorker kills a bay's worker stuck on a request; the bay (or, for a
-// bay serving from one process, the supervisor) starts another. The pid is
-// the bay's word, so it is killed only if it is in the bay's own process
-// group: a bay cannot make the mothership kill anything else.
-func (v *voyage) recycleWorker(bay string, pid int) {
-	group := 0
-	for _, p := range v.fleet.Status() {
-		if p.Kind == "bay" && p.Name == bay {
-			group = p.PID
-		}
-	}
-	if pg, err := syscall.Getpgid(pid); group == 0 || err != nil || pg != group {
-		v.log.Warn("not recycling: the pid the bay docked with is not one of its processes", "process", bay, "pid", pid)
-		return
-	}
-	v.log.Warn("Recycling worker stuck on a request", "process", bay, "pid", pid)
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		v.log.Warn("recycling failed", "process", bay, "pid", pid, "error", err.Error())
 	}
 }
 
