@@ -31,11 +31,11 @@ func newRequestPath(m *manifest.Manifest, tree *routetree.Tree, opts stages.Opti
 	for _, bt := range tree.Binds {
 		if miss := proxy.Missing(m, bt); len(miss) > 0 {
 			std.Binds = append(std.Binds, bt)
-			log.Info("bind served by the net/http path", "bind", bt.Bind.Name, "because", strings.Join(miss, ", "))
+			log.Info("bind served by the net/http path", "bind", bt.Bind.Name, "addr", bt.Bind.Addr.String(), "because", strings.Join(miss, ", "))
 			continue
 		}
 		own.Binds = append(own.Binds, bt)
-		log.Info("bind served by the HTTP/1.1 engine", "bind", bt.Bind.Name)
+		log.Info("bind served by the HTTP/1.1 engine", "bind", bt.Bind.Name, "addr", bt.Bind.Addr.String())
 	}
 	p := &requestPath{}
 	if len(own.Binds) > 0 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -61,6 +62,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if missing := machineProblems(m); len(missing) > 0 {
 		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
 	}
+	v.logStart(m)
 	v.warnManifest(m)
 	v.drain = m.Mothership.DrainTimeout
 	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
@@ -152,7 +154,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		Debug:          v.debugLog(),
 		Yard:           yard,
 		RecycleWorker:  v.recycleWorker,
-		ServerSoftware: "mothership/" + versionString(),
+		ServerSoftware: "mothership/" + readBuildVersion().short(),
 		Events:         v.log.Event,
 	}, v.log, v.metrics)
 	if err != nil {
@@ -169,8 +171,15 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		}
 		go msrv.Serve(ln)
 		v.metricsSrv = msrv
+		v.log.Info("metrics listening", "addr", ln.Addr().String())
 	}
 	return nil
+}
+
+// logStart says which mothership runs which manifest, first in the log.
+func (v *voyage) logStart(m *manifest.Manifest) {
+	b := readBuildVersion()
+	v.log.Info("Mothership starting", "version", b.short(), "revision", b.revision, "manifest", filepath.Join(m.Dir, filepath.Base(m.File)), "pid", os.Getpid())
 }
 
 // warnManifest logs each warning that run goes ahead despite (a bind named

@@ -216,6 +216,21 @@ critical = false
 	if strings.Index(out, "migrating") > strings.Index(out, "api listening") || strings.Index(out, "api listening") > strings.Index(out, "web listening") {
 		t.Errorf("want migrate, then api, then web:\n%s", out)
 	}
+	// The startup log says what runs where: the version and manifest, each
+	// bind's and the metrics' address, each process's pid.
+	for _, want := range []string{
+		"Mothership starting version=",
+		"/ship-manifest.toml pid=",
+		fmt.Sprintf("bind=http addr=127.0.0.1:%d", httpPort),
+		fmt.Sprintf("metrics listening addr=127.0.0.1:%d", metricsPort),
+		"state process=api state=ready pid=",
+		"state process=web state=ready pid=",
+		"state process=worker state=ready pid=",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the startup log lacks %q", want)
+		}
+	}
 	code, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
 	for _, want := range []string{`mothership_ship_healthy{group="web",ship="api"} 1`, `mothership_requests_total{`} {
 		if code != 200 || !strings.Contains(metrics, want) {
