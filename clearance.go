@@ -25,9 +25,6 @@ func loadAndCompile(path string) (*manifest.Manifest, *routetree.Tree, manifest.
 	if m == nil {
 		return nil, nil, probs, nil
 	}
-	if p, empty := nothingToRun(m); empty {
-		probs = append(probs, p)
-	}
 	tree, err := routetree.Compile(m)
 	var more manifest.Problems
 	if errors.As(err, &more) {
@@ -74,6 +71,11 @@ func loadForCommand(cmd, path, verb string, stderr io.Writer) (*manifest.Manifes
 	if err != nil {
 		fmt.Fprintf(stderr, "mothership %s: %v\n", cmd, err)
 		return nil, nil, false
+	}
+	if m != nil {
+		if p, empty := nothingToRun(m); empty {
+			probs = append(probs, p)
+		}
 	}
 	if printProblems(stderr, m, probs) {
 		fmt.Fprintf(stderr, "%s: not %s: %s\n", manifestName(m, probs), verb, plural(len(probs), "problem"))

@@ -3,9 +3,9 @@ package main
 import "github.com/mothership-go/mothership/manifest"
 
 // nothingToRun is the problem of a manifest that declares nothing to run or
-// serve. The manifest package reads such a file fine (README excerpts are
-// parsed alone), but `run` would have no listener and no process to keep
-// it going, so clearance, chart, preflight and run all refuse it.
+// serve. The manifest package and the route compiler take such a file
+// (README excerpts are read and charted alone), but `run` would have no
+// listener and no process to keep it going, so the commands refuse it.
 func nothingToRun(m *manifest.Manifest) (manifest.Problem, bool) {
 	if len(m.Mothership.Binds) > 0 || len(m.Ships) > 0 || len(m.Bays) > 0 || len(m.Mothership.Prelaunch) > 0 {
 		return manifest.Problem{}, false
