@@ -499,10 +499,10 @@ func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
 // five of them in a row are five restarts, not five crashes, so its
 // circuit stays closed and the fleet keeps running.
 func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
-	v, base := startBays(t, httpBayManifest)
+	v, base := startBays(t, strings.Replace(httpBayManifest, `request_timeout = "1s"`, `request_timeout = "300ms"`, 1))
 	for i := range 5 {
 		_, before := get(t, base+"/pid")
-		if status, _ := get(t, base+"/sleep?ms=5000"); status != http.StatusGatewayTimeout {
+		if status, _ := get(t, base+"/sleep?ms=3000"); status != http.StatusGatewayTimeout {
 			t.Fatalf("slow request %d: status %d, want 504", i+1, status)
 		}
 		deadline := time.Now().Add(15 * time.Second)

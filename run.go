@@ -142,7 +142,14 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	}
 	yard := stages.NewYard(m, v.log.Event)
 	v.metrics.Bays(yard.Stats)
-	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}, Docker: yard})
+	timing, err := testTiming(os.Getenv(testTimingEnv), fleet.Timing{Grace: m.Mothership.DrainTimeout})
+	if err != nil {
+		return err
+	}
+	if os.Getenv(testTimingEnv) != "" {
+		v.log.Warn("test timings in effect: restart backoff and circuit are shortened", "variable", testTimingEnv)
+	}
+	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: timing, Docker: yard})
 	if err != nil {
 		return err
 	}

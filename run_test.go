@@ -283,10 +283,8 @@ routes = [{ bind = "http", pattern = "/.*" }]
 }
 
 func TestRunLandsCrashedWhenACriticalShipKeepsCrashing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for the crash circuit")
-	}
-	v := startRun(t, fmt.Sprintf(`
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`
 [mothership.bind]
 http = "127.0.0.1:%d"
 
@@ -295,12 +293,17 @@ name = "web"
 command = "sh"
 args = ["-c", "sleep 0.2; exit 1"]
 `, freePort(t)))
-	// 1+2+4+8 s of backoff before the fifth crash opens the circuit.
-	if code := v.exit(t, 40*time.Second); code == 0 {
+	// 4 backoffs of 20, 40, 80, 160 ms before the fifth crash opens the
+	// circuit, instead of 1+2+4+8 s.
+	v := startRunIn(t, dir, []string{testTimingEnv + "=backoff=20ms"})
+	if code := v.exit(t, 20*time.Second); code == 0 {
 		t.Fatalf("exit 0, want non-zero when a critical ship's circuit opens")
 	}
-	if out := v.output(); !strings.Contains(out, "status=crashed") {
-		t.Errorf("want status=crashed in the landing record:\n%s", out)
+	out := v.output()
+	for _, want := range []string{"test timings in effect", "crashes=4 restart_in=1", "circuit open on a critical process", "status=crashed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -308,13 +311,6 @@ args = ["-c", "sleep 0.2; exit 1"]
 // quick start does, with the example's programs built beside it, and sends
 // the README's requests.
 func TestExampleManifestRuns(t *testing.T) {
-	for _, port := range []string{"8080", "8081", "9090", "3001"} {
-		if ln, err := net.Listen("tcp", "127.0.0.1:"+port); err != nil {
-			t.Skipf("the example binds 127.0.0.1:%s, which is in use here: %v", port, err)
-		} else {
-			ln.Close()
-		}
-	}
 	bin, err := builtBinaries()
 	if err != nil {
 		t.Fatal(err)
@@ -324,7 +320,20 @@ func TestExampleManifestRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), string(manifest))
+	// The example's ports, moved to free ones so that the test always runs.
+	ports := map[string]string{}
+	var moves []string
+	for _, from := range []string{"8080", "8081", "9090", "3001"} {
+		ports[from] = fmt.Sprint(freePort(t))
+		moves = append(moves, "127.0.0.1:"+from, "127.0.0.1:"+ports[from], "metrics_port = "+from, "metrics_port = "+ports[from])
+	}
+	moved := strings.NewReplacer(moves...).Replace(string(manifest))
+	for _, from := range []string{"127.0.0.1:8080", "127.0.0.1:8081", "metrics_port = 9090", "127.0.0.1:3001"} {
+		if !strings.Contains(string(manifest), from) {
+			t.Fatalf("the example no longer says %q; update this test's ports", from)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), moved)
 	writeFile(t, filepath.Join(dir, "public", "site.css"), "body {}\n")
 	if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
 		t.Fatal(err)
@@ -336,11 +345,12 @@ func TestExampleManifestRuns(t *testing.T) {
 	}
 	v := startRunIn(t, dir, []string{"MS_SOCKET_DIR=" + shortSocketDir(t)})
 	v.waitFor(t, "phase=Running", 30*time.Second)
+	front, metrics := "http://127.0.0.1:"+ports["8080"], "http://127.0.0.1:"+ports["9090"]
 	for path, want := range map[string]string{
-		"http://127.0.0.1:8080/api/users":  "api: GET /users",
-		"http://127.0.0.1:8080/hello":      "web: GET /hello",
-		"http://127.0.0.1:8080/rack/hello": "hello from rack",
-		"http://127.0.0.1:9090/health":     `"phase":"Running"`,
+		front + "/api/users":  "api: GET /users",
+		front + "/hello":      "web: GET /hello",
+		front + "/rack/hello": "hello from rack",
+		metrics + "/health":   `"phase":"Running"`,
 	} {
 		if status, body := get(t, path); status != 200 || !strings.Contains(body, want) {
 			t.Errorf("GET %s: %d %q, want %q", path, status, body, want)
