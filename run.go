@@ -15,6 +15,7 @@ import (
 
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
+	"github.com/mothership-go/mothership/internal/sdnotify"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
 	"github.com/mothership-go/mothership/stages"
@@ -46,6 +47,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	log.SetDebug(*debug)
 	v := &voyage{log: log, metrics: telemetry.NewMetrics(), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	if v.notify, err = sdnotify.FromEnv(); err != nil {
+		log.Warn("not notifying systemd", "error", err.Error())
+	}
 	v.phase(fleet.Initializing)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -131,6 +135,7 @@ type voyage struct {
 	drain      time.Duration
 	role       string
 	forced     chan struct{}
+	notify     sdnotify.Notifier
 	restarting sync.Map // pid → struct{}: a restart of the bay stuck in that process is under way
 }
 
@@ -232,6 +237,7 @@ func (v *voyage) debugLog() stages.DebugFunc {
 func (v *voyage) phase(p fleet.Phase) {
 	v.metrics.SetPhase(p)
 	v.log.Info("phase", "phase", string(p))
+	v.notifyPhase(p)
 }
 
 // watchSignals cancels the run on the first SIGINT or SIGTERM; a second

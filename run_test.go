@@ -458,3 +458,66 @@ phase = "response"
 		}
 	}
 }
+
+// TestRunNotifiesSystemd: with $NOTIFY_SOCKET, as systemd sets it for a
+// unit with Type=notify, the run sends READY=1 once the fleet is Running
+// and STOPPING=1 when it drains; the ships do not inherit the socket.
+func TestRunNotifiesSystemd(t *testing.T) {
+	socket := filepath.Join(shortSocketDir(t), "notify")
+	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: socket, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	states := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := ln.Read(buf)
+			if err != nil {
+				close(states)
+				return
+			}
+			states <- string(buf[:n])
+		}
+	}()
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.workers]]
+name = "worker"
+command = "sh"
+args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
+`, freePort(t)))
+	v := startRunIn(t, dir, []string{"NOTIFY_SOCKET=" + socket})
+	await := func(want string) string {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case s := <-states:
+				if strings.Contains(s, want) {
+					return s
+				}
+			case <-timeout:
+				t.Fatalf("no %q from mothership", want)
+			}
+		}
+	}
+	if got := await("READY=1"); !strings.Contains(got, "STATUS=Running") {
+		t.Errorf("READY=1 came with %q, want it with the Running phase", got)
+	}
+	// The phase is logged before it is notified; the log may reach the
+	// test a little later than the datagram.
+	v.waitFor(t, "phase=Running", 5*time.Second)
+	v.waitFor(t, "inherited=nothing", 5*time.Second)
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if got := await("STOPPING=1"); !strings.Contains(got, "STATUS=Draining") {
+		t.Errorf("STOPPING=1 came with %q, want it with the Draining phase", got)
+	}
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
+	}
+}
