@@ -295,3 +295,22 @@ func TestAMissingBindListsTheDeclaredOnesAndHowToDeclareIt(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsAddrIsCheckedWithItsLine(t *testing.T) {
+	for _, tc := range []struct{ name, mothership, want string }{
+		{"both keys", "metrics_port = 9090\nmetrics_addr = \"0.0.0.0:9090\"", `ship-manifest.toml:3: mothership.metrics_addr: metrics_addr and metrics_port both say where the metrics go; keep one`},
+		{"a unix socket", "metrics_addr = \"unix:///run/m.sock\"", `ship-manifest.toml:2: mothership.metrics_addr: "unix:///run/m.sock": the metrics are served over TCP`},
+		{"the address of a bind", "metrics_addr = \"127.0.0.1:8080\"", `ship-manifest.toml:2: mothership.metrics_addr: metrics_addr listens on 127.0.0.1:8080, which bind http (line 5) already uses`},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "ship-manifest.toml"), "[mothership]\n"+tc.mothership+"\n\n[mothership.bind]\nhttp = \"127.0.0.1:8080\"\n")
+		if code, _, stderr := binary(t, dir, nil, "clearance"); code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s", tc.name, code, exitUsage, tc.want, stderr)
+		}
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), "[mothership]\nmetrics_addr = \"0.0.0.0:9090\"\n\n[mothership.bind]\nhttp = \"127.0.0.1:8080\"\n")
+	if code, _, stderr := binary(t, dir, nil, "clearance"); code != 0 {
+		t.Errorf("metrics_addr on every interface: exit %d:\n%s", code, stderr)
+	}
+}

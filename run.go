@@ -176,8 +176,8 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.srv = srv
-	if port := m.Mothership.MetricsPort; port > 0 {
-		msrv, ln, err := telemetry.ListenMetrics(port, v.metrics.Handler())
+	if a := m.Mothership.MetricsAddr; a.Network != "" {
+		msrv, ln, err := telemetry.ListenMetrics(a.Address, v.metrics.Handler())
 		if err != nil {
 			return err
 		}
@@ -192,6 +192,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 func (v *voyage) logStart(m *manifest.Manifest) {
 	b := readBuildVersion()
 	v.log.Info("Mothership starting", "version", b.short(), "revision", b.revision, "manifest", filepath.Join(m.Dir, filepath.Base(m.File)), "pid", os.Getpid())
+	v.metrics.SetBuildInfo(b.short(), b.revision)
 }
 
 // warnManifest logs each warning that run goes ahead despite (a bind named

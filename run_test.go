@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 // builtBinaries builds mothership, the example ship program and the
@@ -519,5 +521,51 @@ args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
 	}
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
+	}
+}
+
+// TestMetricsWhereTheyAreScraped: metrics_addr puts /metrics and the
+// probes where a scraper can reach them; /livez and /readyz answer as
+// Kubernetes expects, mothership_build_info names the binary, and the
+// scrape passes the linter `promtool check metrics` runs.
+func TestMetricsWhereTheyAreScraped(t *testing.T) {
+	httpPort, metricsPort := freePort(t), freePort(t)
+	v := startRun(t, fmt.Sprintf(`
+[mothership]
+metrics_addr = "127.0.0.1:%d"
+
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/.*" }]
+`, metricsPort, httpPort))
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	base := fmt.Sprintf("http://127.0.0.1:%d", metricsPort)
+	for _, probe := range []string{"/livez", "/readyz", "/health"} {
+		if code, body := get(t, base+probe); code != 200 || !strings.Contains(body, `"phase":"Running"`) {
+			t.Errorf("GET %s: %d %q, want 200 and the Running phase", probe, code, body)
+		}
+	}
+	get(t, fmt.Sprintf("http://127.0.0.1:%d/hello", httpPort))
+	code, scrape := get(t, base+"/metrics")
+	if code != 200 {
+		t.Fatalf("GET /metrics: %d", code)
+	}
+	for _, want := range []string{`mothership_build_info{goversion="go`, `mothership_fleet_ships 1`} {
+		if !strings.Contains(scrape, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	problems, err := promlint.New(strings.NewReader(scrape)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promtool check metrics: %s: %s", p.Metric, p.Text)
 	}
 }

@@ -314,6 +314,7 @@ func readModuleFields(t *table, pathKey string, tmpl *Module, named bool) *Modul
 func readMothership(t *table, m *Manifest) {
 	ms := &m.Mothership
 	ms.MetricsPort = int(t.integer("metrics_port", 0, 1, 65535))
+	ms.MetricsAddr = readMetricsAddr(t, ms.MetricsPort)
 	ms.Compression = t.boolean("compression", false)
 	if b := t.sub("bind"); b != nil {
 		for _, name := range sortedKeys(b) {

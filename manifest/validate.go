@@ -252,8 +252,12 @@ func checkAddresses(r *reader, m *Manifest) {
 			ls = append(ls, listener{"bind " + b.Name, b.Addr, b.Pos})
 		}
 	}
-	if p := m.Mothership.MetricsPort; p > 0 {
-		ls = append(ls, listener{"metrics_port", Addr{Network: "tcp", Address: "127.0.0.1:" + strconv.Itoa(p)}, r.pos.of("mothership.metrics_port")})
+	if a := m.Mothership.MetricsAddr; a.Network != "" {
+		key := "mothership.metrics_addr"
+		if m.Mothership.MetricsPort > 0 {
+			key = "mothership.metrics_port"
+		}
+		ls = append(ls, listener{key[len("mothership."):], a, r.pos.of(key)})
 	}
 	for _, s := range m.Ships {
 		if s.Bind != nil {
