@@ -70,6 +70,26 @@ func servers(t *testing.T, dir string, n int, first int) []*voyageUnderTest {
 	return vs
 }
 
+// waitForLines reads path until n of its lines start with prefix, or within
+// has passed, and returns its lines.
+func waitForLines(t *testing.T, path, prefix string, n int, within time.Duration) []string {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		lines := readLines(t, path)
+		count := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				count++
+			}
+		}
+		if count >= n || time.Now().After(deadline) {
+			return lines
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func readLines(t *testing.T, path string) []string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -89,7 +109,8 @@ func TestElectionRunsPrelaunchOnceAcrossThreeServers(t *testing.T) {
 	for _, v := range vs {
 		v.waitFor(t, "phase=Running", 30*time.Second)
 	}
-	lines := readLines(t, shared)
+	// Running means the ship runs, not that it has written its line yet.
+	lines := waitForLines(t, shared, "launched", 3, 10*time.Second)
 	starts, done, launched := 0, -1, 0
 	for i, l := range lines {
 		switch {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/mothership-go/mothership/internal/suggest"
 	"github.com/spf13/pflag"
 )
 
@@ -48,10 +49,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, args = args[0], args[1:]
 	}
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(args, stdout, stderr)
-		}
+	if c := lookup(name); c.run != nil {
+		return c.run(args, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "mothership: unknown command %q\n\n", name)
 	writeHelp(stderr)
@@ -72,14 +71,21 @@ func writeHelp(w io.Writer) {
 func newFlags(c string, stderr io.Writer) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(c, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	for _, cmd := range commands() {
-		if cmd.name == c {
-			fs.Usage = func() {
-				fmt.Fprintf(stderr, "%s\n\nUsage: %s\n\nFlags:\n%s", cmd.summary, cmd.usage, fs.FlagUsages())
-			}
-		}
+	cmd := lookup(c)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nUsage: %s\n\nFlags:\n%s", cmd.summary, cmd.usage, fs.FlagUsages())
 	}
 	return fs
+}
+
+// lookup returns the command called name (the zero command when none is).
+func lookup(name string) command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return command{}
 }
 
 // parse parses flags; done is set when the command should exit with code.
@@ -89,6 +95,7 @@ func parse(fs *pflag.FlagSet, args []string) (code int, done bool) {
 	case errors.Is(err, pflag.ErrHelp):
 		return 0, true
 	case err != nil:
+		reportFlagError(fs, err)
 		return exitUsage, true
 	case fs.NArg() > 0:
 		fmt.Fprintf(fs.Output(), "mothership %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
@@ -100,4 +107,21 @@ func parse(fs *pflag.FlagSet, args []string) (code int, done bool) {
 
 func manifestFlag(fs *pflag.FlagSet) *string {
 	return fs.StringP("manifest", "c", "", "manifest file (default ship-manifest.toml, else mothership.toml)")
+}
+
+// reportFlagError says what was wrong with the command line, the flag that
+// was probably meant, and the command's usage line: pflag's ContinueOnError
+// prints nothing itself.
+func reportFlagError(fs *pflag.FlagSet, err error) {
+	w := fs.Output()
+	fmt.Fprintf(w, "mothership %s: %v\n", fs.Name(), err)
+	var unknown *pflag.NotExistError
+	if errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() == "" {
+		var names []string
+		fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+		if s := suggest.Closest(unknown.GetSpecifiedName(), names); s != "" {
+			fmt.Fprintf(w, "did you mean --%s?\n", s)
+		}
+	}
+	fmt.Fprintf(w, "Usage: %s\nRun `mothership %s --help` for its flags.\n", lookup(fs.Name()).usage, fs.Name())
 }

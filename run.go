@@ -8,12 +8,15 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
+	"github.com/mothership-go/mothership/internal/sdnotify"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/proxy"
@@ -47,6 +50,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	log.SetDebug(*debug)
 	v := &voyage{log: log, metrics: telemetry.NewMetrics(), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	if v.notify, err = sdnotify.FromEnv(); err != nil {
+		log.Warn("not notifying systemd", "error", err.Error())
+	}
 	v.phase(fleet.Initializing)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -63,6 +69,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if missing := machineProblems(m); len(missing) > 0 {
 		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
 	}
+	v.logStart(m)
+	v.warnManifest(m)
 	v.drain = m.Mothership.DrainTimeout
 	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
 		return v.shutdown(fleet.Failed, exitCrashed, err)
@@ -98,7 +106,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return failed(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- v.srv.Serve() }()
+	go func() {
+		// Serve returns nil at once when no bind is declared (a fleet of
+		// workers): that is not the proxy failing.
+		if err := v.srv.Serve(); err != nil {
+			served <- err
+		}
+	}()
 	v.phase(fleet.Running)
 	restarts := make(chan os.Signal, 1)
 	signal.Notify(restarts, syscall.SIGUSR1)
@@ -124,6 +138,8 @@ type voyage struct {
 	drain      time.Duration
 	role       string
 	forced     chan struct{}
+	notify     sdnotify.Notifier
+	restarting sync.Map // pid → struct{}: a restart of the bay stuck in that process is under way
 }
 
 // prepare builds the fleet and the proxy and opens every listener, so that
@@ -134,7 +150,14 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	}
 	yard := bays.NewYard(m, v.log.Event)
 	v.metrics.Bays(yard.Stats)
-	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}, Docker: yard})
+	timing, err := testTiming(os.Getenv(testTimingEnv), fleet.Timing{Grace: m.Mothership.DrainTimeout})
+	if err != nil {
+		return err
+	}
+	if os.Getenv(testTimingEnv) != "" {
+		v.log.Warn("test timings in effect: restart backoff and circuit are shortened", "variable", testTimingEnv)
+	}
+	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: timing, Docker: yard})
 	if err != nil {
 		return err
 	}
@@ -148,7 +171,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		Events:         v.log.Event,
 		Yard:           yard,
 		RecycleWorker:  v.recycleWorker,
-		ServerSoftware: "mothership/" + versionString(),
+		ServerSoftware: "mothership/" + readBuildVersion().short(),
 	})
 	if err != nil {
 		return err
@@ -160,15 +183,34 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	for _, bt := range tree.Binds {
 		v.log.Info("bind listening", "bind", bt.Bind.Name, "addr", srv.Addr(bt.Bind.Name).String())
 	}
-	if port := m.Mothership.MetricsPort; port > 0 {
-		msrv, ln, err := telemetry.ListenMetrics(port, v.metrics.Handler())
+	if a := m.Mothership.MetricsAddr; a.Network != "" {
+		msrv, ln, err := telemetry.ListenMetrics(a.Address, v.metrics.Handler())
 		if err != nil {
 			return err
 		}
 		go msrv.Serve(ln)
 		v.metricsSrv = msrv
+		v.log.Info("metrics listening", "addr", ln.Addr().String())
 	}
 	return nil
+}
+
+// logStart says which mothership runs which manifest, first in the log.
+func (v *voyage) logStart(m *manifest.Manifest) {
+	b := readBuildVersion()
+	v.log.Info("Mothership starting", "version", b.short(), "revision", b.revision, "manifest", filepath.Join(m.Dir, filepath.Base(m.File)), "pid", os.Getpid())
+	v.metrics.SetBuildInfo(b.short(), b.revision)
+}
+
+// warnManifest logs each warning that run goes ahead despite (a bind named
+// https serving plain HTTP, a WASM module not run), so that the run's own
+// log says it and not only the terminal that started it.
+func (v *voyage) warnManifest(m *manifest.Manifest) {
+	for _, w := range m.Warnings {
+		if !w.Machine {
+			v.log.Warn(w.Message, "manifest", w.File, "line", w.Line, "key", w.Key)
+		}
+	}
 }
 
 // checkUplinks logs each uplink's check and fails when any is unreachable.
@@ -215,6 +257,7 @@ func (w warnings) Write(p []byte) (int, error) {
 func (v *voyage) phase(p fleet.Phase) {
 	v.metrics.SetPhase(p)
 	v.log.Info("phase", "phase", string(p))
+	v.notifyPhase(p)
 }
 
 // watchSignals cancels the run on the first SIGINT or SIGTERM; a second
@@ -243,27 +286,6 @@ func (v *voyage) watchPhasedRestarts(ctx context.Context, restarts <-chan os.Sig
 			v.log.Info("signal: phased restart of the HTTP bays", "signal", "SIGUSR1")
 			v.fleet.PhasedRestart(ctx)
 		}
-	}
-}
-
-// recycleWorker kills a bay's worker stuck on a request; the bay (or, for a
-// bay serving from one process, the supervisor) starts another. The pid is
-// the bay's word, so it is killed only if it is in the bay's own process
-// group: a bay cannot make the mothership kill anything else.
-func (v *voyage) recycleWorker(bay string, pid int) {
-	group := 0
-	for _, p := range v.fleet.Status() {
-		if p.Kind == "bay" && p.Name == bay {
-			group = p.PID
-		}
-	}
-	if pg, err := syscall.Getpgid(pid); group == 0 || err != nil || pg != group {
-		v.log.Warn("not recycling: the pid the bay docked with is not one of its processes", "process", bay, "pid", pid)
-		return
-	}
-	v.log.Warn("Recycling worker stuck on a request", "process", bay, "pid", pid)
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		v.log.Warn("recycling failed", "process", bay, "pid", pid, "error", err.Error())
 	}
 }
 

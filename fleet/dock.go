@@ -84,7 +84,9 @@ func (p *proc) phasedRestart(ctx context.Context) error {
 	}
 	p.mu.Lock()
 	old, gen := p.cur, p.gen+1
-	if p.stopping || old == nil || old.exited() || p.state != Ready || p.incoming != nil {
+	// A handover not yet taken means the last phased restart's old run is
+	// still ending: another now would replace the run it hands over to.
+	if p.stopping || old == nil || old.exited() || p.state != Ready || p.incoming != nil || p.handover != nil {
 		p.mu.Unlock()
 		return fmt.Errorf("%w (state %s)", errNotRunning, p.state)
 	}

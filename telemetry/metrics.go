@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"runtime"
 	"sync"
 
 	"github.com/mothership-go/mothership/fleet"
@@ -33,6 +34,7 @@ type Metrics struct {
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	build    *prometheus.GaugeVec
 
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.
@@ -100,10 +102,10 @@ func NewMetrics() *Metrics {
 			Name: "mothership_ship_memory_virtual_bytes",
 			Help: "Virtual memory of the process at the last sample.",
 		}, shipLabels),
-		// A gauge despite the suffix: the name is the one the original
-		// Mothership exports, and dashboards already query it.
+		// A gauge, so no _total: that suffix is for counters, and
+		// `promtool check metrics` refuses it on anything else.
 		ships: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "mothership_fleet_ships_total",
+			Name: "mothership_fleet_ships",
 			Help: "Distinct processes the fleet has reported on.",
 		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -127,12 +129,23 @@ func NewMetrics() *Metrics {
 		Help: "1 for this instance's role in the flagship election (flagship, escort or solo), 0 for the others.",
 	}, []string{"role"})
 	m.roles = newOneHot(role, []string{"flagship", "escort", "solo"})
+	m.build = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mothership_build_info",
+		Help: "1, labelled with the running binary's version, VCS revision and Go version.",
+	}, []string{"version", "revision", "goversion"})
 	m.reg.MustRegister(m.status, m.state, m.healthy, m.restarts, m.rss, m.virtual,
-		m.ships, m.requests, m.duration, phase, role,
+		m.ships, m.requests, m.duration, phase, role, m.build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.SetPhase(fleet.Initializing)
 	return m
+}
+
+// SetBuildInfo sets mothership_build_info for the running binary, so that a
+// dashboard can tell which version runs where.
+func (m *Metrics) SetBuildInfo(version, revision string) {
+	m.build.Reset()
+	m.build.WithLabelValues(version, revision, runtime.Version()).Set(1)
 }
 
 // SetPhase records the mothership's lifecycle phase, which /health reports.

@@ -1,8 +1,10 @@
-package manifest
+// Package suggest finds the likely intended word for a typo: the manifest
+// uses it for unknown keys and names, the CLI for unknown flags.
+package suggest
 
-// suggest returns the candidate closest to s when it is close enough to be
+// Closest returns the candidate closest to s when it is close enough to be
 // a likely typo, else "".
-func suggest(s string, candidates []string) string {
+func Closest(s string, candidates []string) string {
 	maxDist := 3
 	switch {
 	case len(s) <= 4:
