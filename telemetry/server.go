@@ -36,7 +36,7 @@ type healthBody struct {
 }
 
 func (m *Metrics) serveHealth(w http.ResponseWriter, r *http.Request) {
-	p := m.currentPhase()
+	p := m.Phase()
 	ok := p == fleet.Running
 	if r.URL.Query().Has("live") {
 		ok = p != fleet.Failed && p != fleet.Crashed
