@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mothership-go/mothership/control"
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
 	"github.com/mothership-go/mothership/manifest"
@@ -43,7 +44,8 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	log.SetDebug(*debug)
-	v := &voyage{log: log, metrics: telemetry.NewMetrics(), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	v := &voyage{log: log, metrics: telemetry.NewMetrics(), hub: control.NewHub(0), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	log.SetTap(v.hub.Add)
 	v.phase(fleet.Initializing)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -115,7 +117,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 type voyage struct {
 	log        *telemetry.Log
 	metrics    *telemetry.Metrics
+	hub        *control.Hub // the recent log, for the control socket
 	fleet      *fleet.Fleet
+	control    *control.Server
 	srv        *requestPath
 	metricsSrv interface{ Close() error }
 	drain      time.Duration
@@ -136,6 +140,11 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.fleet = fl
+	// Before the binds, so that a second instance of the manifest hears
+	// that the first runs, not that its ports are taken.
+	if err := v.listenControl(m, tree); err != nil {
+		return err
+	}
 	srv, err := newRequestPath(m, tree, stages.Options{
 		Resolve:        upstream.ManifestResolver(m),
 		TrustedProxies: m.Mothership.TrustedProxies,
@@ -162,6 +171,31 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		v.metricsSrv = msrv
 	}
 	return nil
+}
+
+// listenControl opens the control socket. A default path too deep for a
+// Unix socket leaves the fleet without one, with a warning: the manifest
+// did not ask for it, and running matters more.
+func (v *voyage) listenControl(m *manifest.Manifest, tree *routetree.Tree) error {
+	ctl, err := control.Listen(m.ControlSocketPath(os.Getenv), control.NewLocal(v.fleet, v.metrics, v.hub, m.File, tree))
+	if errors.Is(err, control.ErrPathTooLong) && m.Mothership.ControlSocket == "" {
+		v.log.Warn("no control socket: status, restart and tui will not reach this fleet", "error", err.Error())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.control = ctl
+	go v.serveControl()
+	return nil
+}
+
+// serveControl serves the control socket; its failure is logged, as the
+// fleet runs on without it.
+func (v *voyage) serveControl() {
+	if err := v.control.Serve(); err != nil {
+		v.log.Error("control socket failed", "error", err.Error())
+	}
 }
 
 // checkUplinks logs each uplink's check and fails when any is unreachable.
@@ -295,6 +329,10 @@ func (v *voyage) land(status fleet.Phase, code int, cause error) int {
 		v.log.Error("Mothership landed", append(kv, "error", cause.Error())...)
 	} else {
 		v.log.Info("Mothership landed", kv...)
+	}
+	// Last, so that whoever follows the log over it sees the landing.
+	if v.control != nil {
+		v.control.Close()
 	}
 	return code
 }

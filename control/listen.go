@@ -8,11 +8,17 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/mothership-go/mothership/manifest"
 )
 
 // ErrRunning is the cause of a Listen refused because another mothership
 // answers on the socket.
 var ErrRunning = errors.New("another mothership is running")
+
+// ErrPathTooLong is the cause of a Listen refused because the path does
+// not fit in a Unix socket address.
+var ErrPathTooLong = errors.New("too long for a Unix socket")
 
 // dialProbe is how long Listen waits for an existing socket to answer.
 const dialProbe = time.Second
@@ -21,6 +27,9 @@ const dialProbe = time.Second
 // mothership that died is removed; one that answers is another instance's,
 // and is left alone; a path that is not a socket is never removed.
 func listen(path string) (*net.UnixListener, error) {
+	if len(path) > manifest.MaxSocketPath {
+		return nil, fmt.Errorf("control socket %s: %d bytes is %w (at most %d); set control_socket in [mothership] to a shorter path", path, len(path), ErrPathTooLong, manifest.MaxSocketPath)
+	}
 	if err := clearStale(path); err != nil {
 		return nil, err
 	}
