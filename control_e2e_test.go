@@ -78,7 +78,7 @@ func TestStatusAndRestart(t *testing.T) {
 	_, dir := startControlled(t)
 
 	code, stdout, stderr := mothership(t, dir, "status")
-	row := regexp.MustCompile(`(?m)^api +web +ship +ready +\d+ +ok +0 +\d+s +\S+ +http prefix /api/\.\*$`)
+	row := regexp.MustCompile(`(?m)^api +web +ship +ready +\d+ +ok +0 +\d+s +\S+ +http /api/\.\*$`)
 	if code != 0 || !strings.HasPrefix(stdout, "mothership Running · solo · pid ") || !row.MatchString(stdout) || !strings.Contains(stdout, "\nworker  ") {
 		t.Errorf("status: exit %d\n%s%s\nwant the headline, then api ready with its route, and worker", code, stdout, stderr)
 	}

@@ -137,7 +137,7 @@ func TestStatus(t *testing.T) {
 	tests := []struct {
 		name, group, routes string
 	}{
-		{"api", "web", "http prefix /api"},
+		{"api", "web", "http /api"},
 		{"worker", "workers", ""},
 	}
 	for i, tt := range tests {

@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mothership-go/mothership/fleet"
@@ -36,7 +37,10 @@ func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, file string, tree 
 	for _, bt := range tree.Binds {
 		for _, r := range bt.Routes {
 			if r.Target.Kind == manifest.TargetShip || r.Target.Kind == manifest.TargetBay {
-				l.routes[r.Target.Name] = append(l.routes[r.Target.Name], r.Bind+" "+r.PathMatcher())
+				// The matcher without its kind: "http /api/.*", short
+				// enough for a column.
+				_, path, _ := strings.Cut(r.PathMatcher(), " ")
+				l.routes[r.Target.Name] = append(l.routes[r.Target.Name], r.Bind+" "+path)
 			}
 		}
 	}

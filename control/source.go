@@ -70,7 +70,8 @@ type Process struct {
 	RSS uint64 `json:"rss_bytes"`
 	// Since is when the current run started; zero when none runs.
 	Since time.Time `json:"since"`
-	// Routes are the routes that send traffic to it, as "bind matcher".
+	// Routes are the routes that send traffic to it, as "bind path"
+	// ("http /api/.*").
 	Routes []string `json:"routes"`
 }
 
