@@ -15,6 +15,7 @@ import (
 
 	"github.com/mothership-go/mothership/control"
 	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/tui"
 )
 
 // controlClient is the client of the control socket of the mothership
@@ -110,5 +111,30 @@ func restartCmd(args []string, stdout, stderr io.Writer) int {
 		return reportControlErr("restart", err, stderr)
 	}
 	fmt.Fprintf(stdout, "%s restarted and ready (%s)\n", name, time.Since(start).Round(time.Millisecond))
+	return 0
+}
+
+func tuiCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("tui", stderr)
+	path := manifestFlag(fs)
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	if !needTerminal("tui", stdout, stderr) {
+		return exitUsage
+	}
+	c, ok := controlClient("tui", *path, stderr)
+	if !ok {
+		return exitUsage
+	}
+	ctx, cancel := interruptible()
+	defer cancel()
+	if _, err := c.Status(ctx); err != nil {
+		return reportControlErr("tui", err, stderr)
+	}
+	if err := tui.Run(ctx, c, tui.Options{}); err != nil {
+		fmt.Fprintf(stderr, "mothership tui: %v\n", err)
+		return exitCrashed
+	}
 	return 0
 }

@@ -25,12 +25,13 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "launch the fleet and route traffic to it (the default)", "mothership [run] [-c FILE] [--only TAGS] [--except TAGS]", runCmd},
+		{"run", "launch the fleet and route traffic to it (the default)", "mothership [run] [-c FILE] [--only TAGS] [--except TAGS] [--tui]", runCmd},
 		{"init", "write a commented ship-manifest.toml to start from", "mothership init [-c FILE] [--force]", initCmd},
 		{"clearance", "validate a manifest offline and summarise it", "mothership clearance [-c FILE]", clearanceCmd},
 		{"preflight", "validate a manifest and check that its uplinks are reachable", "mothership preflight [-c FILE]", preflightCmd},
 		{"chart", "print the compiled routing tree of every bind", "mothership chart [-c FILE] [--dot]", chartCmd},
 		{"status", "print the state of every ship and bay of the running fleet", "mothership status [-c FILE] [--json]", statusCmd},
+		{"tui", "show the dashboard of the running fleet; quitting leaves it running", "mothership tui [-c FILE]", tuiCmd},
 		{"restart", "restart one ship or bay of the running fleet and wait until it is ready", "mothership restart [-c FILE] SHIP", restartCmd},
 		{"version", "print the version", "mothership version", versionCmd},
 	}

@@ -35,10 +35,15 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	except := fs.String("except", "", "launch everything but ships and bays with these tags")
 	format := fs.String("log-format", "text", "log format: text or json")
 	debug := fs.Bool("debug", false, "log debug events")
+	dash := fs.Bool("tui", false, "show the dashboard instead of the log (needs a terminal)")
 	if code, done := parse(fs, args); done {
 		return code
 	}
-	log, err := telemetry.NewLog(stdout, *format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	if *dash && !needTerminal("run", stdout, stderr) {
+		return exitUsage
+	}
+	out := &heldWriter{w: stdout}
+	log, err := telemetry.NewLog(out, *format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
 	if err != nil {
 		fmt.Fprintf(stderr, "mothership run: %v\n", err)
 		return exitUsage
@@ -65,6 +70,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	v.drain = m.Mothership.DrainTimeout
 	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
 		return v.shutdown(fleet.Failed, exitCrashed, err)
+	}
+	if *dash {
+		v.dashboard = openDashboard(v.local, out, cancel, log.Error)
 	}
 
 	v.phase(fleet.Preflight)
@@ -119,7 +127,9 @@ type voyage struct {
 	metrics    *telemetry.Metrics
 	hub        *control.Hub // the recent log, for the control socket
 	fleet      *fleet.Fleet
-	control    *control.Server
+	local      *control.Local  // the fleet as the control socket and the dashboard read it
+	control    *control.Server // nil without a control socket
+	dashboard  *dashboard      // nil without --tui
 	srv        *requestPath
 	metricsSrv interface{ Close() error }
 	drain      time.Duration
@@ -140,9 +150,10 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.fleet = fl
+	v.local = control.NewLocal(fl, v.metrics, v.hub, m.File, tree)
 	// Before the binds, so that a second instance of the manifest hears
 	// that the first runs, not that its ports are taken.
-	if err := v.listenControl(m, tree); err != nil {
+	if err := v.listenControl(m); err != nil {
 		return err
 	}
 	srv, err := newRequestPath(m, tree, stages.Options{
@@ -176,8 +187,8 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 // listenControl opens the control socket. A default path too deep for a
 // Unix socket leaves the fleet without one, with a warning: the manifest
 // did not ask for it, and running matters more.
-func (v *voyage) listenControl(m *manifest.Manifest, tree *routetree.Tree) error {
-	ctl, err := control.Listen(m.ControlSocketPath(os.Getenv), control.NewLocal(v.fleet, v.metrics, v.hub, m.File, tree))
+func (v *voyage) listenControl(m *manifest.Manifest) error {
+	ctl, err := control.Listen(m.ControlSocketPath(os.Getenv), v.local)
 	if errors.Is(err, control.ErrPathTooLong) && m.Mothership.ControlSocket == "" {
 		v.log.Warn("no control socket: status, restart and tui will not reach this fleet", "error", err.Error())
 		return nil
@@ -283,7 +294,9 @@ func (v *voyage) recycleWorker(bay string, pid int) {
 }
 
 // shutdown drains the proxy, stops the fleet dependents first, and lands.
+// The dashboard goes first, so that the terminal shows the landing.
 func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
+	v.dashboard.close()
 	v.phase(fleet.Draining)
 	if v.srv != nil {
 		ctx, cancel := v.untilForced(v.drain)

@@ -58,19 +58,26 @@ func (f *feed) add(e telemetry.Entry) error {
 // wait is a command that returns the next batch of lines, at most one
 // batch per redrawEvery, or logsEndedMsg once the follow ended.
 func (f *feed) wait() tea.Msg {
-	select {
-	case <-f.ready:
-		time.Sleep(redrawEvery)
-	case <-f.done:
+	for {
+		ended := false
+		select {
+		case <-f.ready:
+			time.Sleep(redrawEvery)
+		case <-f.done:
+			ended = true
+		}
+		f.mu.Lock()
+		batch := f.pending
+		f.pending = nil
+		f.mu.Unlock()
+		switch {
+		case len(batch) > 0:
+			return logsMsg(batch)
+		case ended:
+			return logsEndedMsg{f.err}
+		}
+		// A signal for lines the last batch already took.
 	}
-	f.mu.Lock()
-	batch := f.pending
-	f.pending = nil
-	f.mu.Unlock()
-	if len(batch) > 0 {
-		return logsMsg(batch)
-	}
-	return logsEndedMsg{f.err}
 }
 
 // Run shows the dashboard of src on the terminal until q or Ctrl-C, or

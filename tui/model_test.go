@@ -261,3 +261,57 @@ func TestLogBounded(t *testing.T) {
 		t.Errorf("with 5 lines kept, 100 lines of api show:\n%s", s)
 	}
 }
+
+// TestFeed: lines followed from a source come in batches; a wait with no
+// new line waits, even when a line came while the last batch gathered;
+// the end of the follow is reported after the last batch.
+func TestFeed(t *testing.T) {
+	lines := make(chan telemetry.Entry)
+	f := follow(context.Background(), &feedSource{lines: lines})
+	line := func(s string) { lines <- telemetry.Entry{Process: "api", Text: s} }
+	waited := make(chan tea.Msg, 1)
+	wait := func() { go func() { waited <- f.wait() }() }
+	texts := func(msg tea.Msg) string {
+		batch, _ := msg.(logsMsg)
+		var out []string
+		for _, e := range batch {
+			out = append(out, e.Text)
+		}
+		return strings.Join(out, " ")
+	}
+
+	line("0")
+	wait()
+	time.Sleep(redrawEvery / 3) // the wait is gathering its batch
+	line("1")
+	if got := texts(<-waited); got != "0 1" {
+		t.Fatalf("first batch %q, want 0 1", got)
+	}
+	wait()
+	select {
+	case msg := <-waited:
+		t.Fatalf("with no new line, the wait returned %#v", msg)
+	case <-time.After(3 * redrawEvery):
+	}
+	line("2")
+	if got := texts(<-waited); got != "2" {
+		t.Errorf("second batch %q, want 2", got)
+	}
+	close(lines)
+	if msg, ok := f.wait().(logsEndedMsg); !ok || msg.err == nil {
+		t.Errorf("after the follow ended: %#v, want logsEndedMsg with its error", msg)
+	}
+}
+
+// feedSource follows lines from a channel until it closes.
+type feedSource struct {
+	source
+	lines chan telemetry.Entry
+}
+
+func (s *feedSource) Logs(_ context.Context, _ control.LogQuery, fn func(telemetry.Entry) error) error {
+	for e := range s.lines {
+		fn(e)
+	}
+	return errors.New("the mothership went away")
+}
