@@ -181,6 +181,43 @@ func TestDashboardInATerminal(t *testing.T) {
 	}
 }
 
+// TestDashboardLands: Ctrl-C in the dashboard, and SIGTERM to the
+// mothership, land the fleet as q does: exit 0, the terminal given back
+// with the landing record on it, no process left.
+func TestDashboardLands(t *testing.T) {
+	tests := []struct {
+		name string
+		land func(*terminal)
+	}{
+		{"ctrl+c", func(term *terminal) { term.pty.WriteString("\x03") }},
+		{"SIGTERM", func(term *terminal) { term.cmd.Process.Signal(syscall.SIGTERM) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeManifest(t, dir, strings.ReplaceAll(dashboardManifest, "HTTPPORT", freePortString(t)))
+			term := startTerminal(t, dir, "run", "--tui")
+			term.waitScreen(t, "both ships ready", func(s string) bool {
+				return rowReady("api").MatchString(s) && rowReady("chatty").MatchString(s)
+			})
+			pids := statusJSON(t, dir).Processes
+			tt.land(term)
+			if code := term.exit(t); code != 0 {
+				t.Errorf("exit %d, want 0", code)
+			}
+			<-term.done
+			if s := term.screen(); !strings.Contains(s, "Mothership landed status=landed") || strings.Contains(s, "[Overview]") {
+				t.Errorf("the terminal does not show the landing without the dashboard:\n%s", s)
+			}
+			for _, p := range pids {
+				if err := syscall.Kill(p.PID, 0); !errors.Is(err, syscall.ESRCH) {
+					t.Errorf("%s (pid %d) is still there: %v", p.Name, p.PID, err)
+				}
+			}
+		})
+	}
+}
+
 // TestDashboardAttaches: `mothership tui` shows a fleet that runs
 // without it, and quitting it leaves the fleet running.
 func TestDashboardAttaches(t *testing.T) {

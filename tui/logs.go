@@ -58,7 +58,11 @@ func (m *Model) logPane(w, h int) []string {
 	if m.filter != "" {
 		state += fmt.Sprintf(" · filter %q", m.filter)
 	}
-	out := []string{headerStyle.Render(ansi.Truncate(fmt.Sprintf(" %s · %d lines · %s", name, len(lines), state), w, "…"))}
+	count := fmt.Sprintf("%d lines", len(lines))
+	if len(lines) == 1 {
+		count = "1 line"
+	}
+	out := []string{headerStyle.Render(ansi.Truncate(fmt.Sprintf(" %s · %s · %s", name, count, state), w, "…"))}
 	rows := h - 1
 	end := max(len(lines)-m.scroll, 0)
 	start := max(end-rows, 0)

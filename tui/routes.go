@@ -13,7 +13,7 @@ import (
 // by status class since the start.
 func (m *Model) routes() []string {
 	if len(m.st.Routes) == 0 {
-		return []string{faint.Render("no requests yet: routes appear with their first")}
+		return []string{"no routes"}
 	}
 	prev := map[string]telemetry.RouteCounts{}
 	for _, r := range m.prev.Routes {
