@@ -42,16 +42,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if *dash && !needTerminal("run", stdout, stderr) {
 		return exitUsage
 	}
-	out := &heldWriter{w: stdout}
-	log, err := telemetry.NewLog(out, *format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	v, out, err := newVoyage(stdout, *format, *debug)
 	if err != nil {
 		fmt.Fprintf(stderr, "mothership run: %v\n", err)
 		return exitUsage
 	}
-	log.SetDebug(*debug)
-	v := &voyage{log: log, metrics: telemetry.NewMetrics(), hub: control.NewHub(0), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
-	log.SetTap(v.hub.Add)
-	v.phase(fleet.Initializing)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -72,7 +67,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return v.shutdown(fleet.Failed, exitCrashed, err)
 	}
 	if *dash {
-		v.dashboard = openDashboard(v.local, out, cancel, log.Error)
+		v.dashboard = openDashboard(v.local, out, cancel, v.log.Error)
 	}
 
 	v.phase(fleet.Preflight)
@@ -92,7 +87,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	role, err := flagship.Coordinate(ctx, m.Mothership.Flagship, os.LookupEnv, func(ctx context.Context) error {
 		v.phase(fleet.Prelaunch)
 		return v.fleet.RunPrelaunch(ctx)
-	}, log.Info)
+	}, v.log.Info)
 	if role != "" {
 		v.role = string(role)
 		v.metrics.SetRole(v.role)
@@ -135,6 +130,22 @@ type voyage struct {
 	drain      time.Duration
 	role       string
 	forced     chan struct{}
+}
+
+// newVoyage starts a run in the Initializing phase, logging to stdout
+// through out, which the dashboard holds back while it has the screen,
+// and to the hub that the control socket and the dashboard read.
+func newVoyage(stdout io.Writer, format string, debug bool) (*voyage, *heldWriter, error) {
+	out := &heldWriter{w: stdout}
+	log, err := telemetry.NewLog(out, format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	if err != nil {
+		return nil, nil, err
+	}
+	log.SetDebug(debug)
+	v := &voyage{log: log, metrics: telemetry.NewMetrics(), hub: control.NewHub(0), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	log.SetTap(v.hub.Add)
+	v.phase(fleet.Initializing)
+	return v, out, nil
 }
 
 // prepare builds the fleet and the proxy and opens every listener, so that

@@ -14,7 +14,9 @@ import (
 
 // Fleet is what Local needs of a *fleet.Fleet.
 type Fleet interface {
+	// Status is a snapshot of every ship and bay.
 	Status() []fleet.ProcessStatus
+	// Restart restarts one and waits until it is ready.
 	Restart(ctx context.Context, name string) error
 }
 

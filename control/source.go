@@ -54,7 +54,9 @@ type Status struct {
 
 // Process is one ship or bay in a Status.
 type Process struct {
-	Name  string `json:"name"`
+	// Name is the ship's or bay's name.
+	Name string `json:"name"`
+	// Group is the ship's group, or the bay's type.
 	Group string `json:"group"`
 	// Kind is "ship" or "bay".
 	Kind string `json:"kind"`
@@ -77,6 +79,7 @@ type Process struct {
 
 // Module is one WASM module in a Status.
 type Module struct {
+	// Name is the module's name in the manifest.
 	Name string `json:"name"`
 	// ABI is the interface version the module exports.
 	ABI string `json:"abi"`
