@@ -23,7 +23,8 @@ var ErrPathTooLong = errors.New("too long for a Unix socket")
 // dialProbe is how long Listen waits for an existing socket to answer.
 const dialProbe = time.Second
 
-// listen opens the control socket at path, owner only. A socket left by a
+// listen opens the control socket at path, owner only; it must not run
+// while something else in the process creates files. A socket left by a
 // mothership that died is removed; one that answers is another instance's,
 // and is left alone; a path that is not a socket is never removed.
 func listen(path string) (*net.UnixListener, error) {
@@ -33,15 +34,15 @@ func listen(path string) (*net.UnixListener, error) {
 	if err := clearStale(path); err != nil {
 		return nil, err
 	}
+	// The socket is born 0600: connecting needs write permission, which
+	// this gives the owner alone. A chmod after the bind would leave a
+	// moment in which anyone the umask lets in could connect, and stay
+	// connected. The umask is the process's, so this runs before the fleet
+	// starts anything.
+	old := syscall.Umask(0o177)
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	syscall.Umask(old)
 	if err != nil {
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	// Before the first Accept, so that no connection is served while the
-	// umask's mode is on the socket; connecting needs write permission,
-	// which 0600 gives the owner alone.
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
 	return ln, nil

@@ -33,7 +33,9 @@ type Server struct {
 
 // Listen opens the control socket at path (mode 0600) for src. A stale
 // socket left by a mothership that died is replaced; when another
-// mothership answers on it, the error wraps ErrRunning.
+// mothership answers on it, the error wraps ErrRunning. It sets the
+// process's umask for the moment of the bind, so call it before anything
+// else in the process creates files (before the fleet launches).
 func Listen(path string, src Source) (*Server, error) {
 	ln, err := listen(path)
 	if err != nil {
