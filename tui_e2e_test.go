@@ -62,7 +62,8 @@ func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 		cmd.Process.Kill()
 		cmd.Wait()
 		f.Close()
-		term.emu.Close()
+		// Ends the copy of the answers without Close, which races with it.
+		term.emu.InputPipe().(io.Closer).Close()
 		if t.Failed() {
 			t.Logf("the screen:\n%s", term.screen())
 		}

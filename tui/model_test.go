@@ -315,3 +315,25 @@ func (s *feedSource) Logs(_ context.Context, _ control.LogQuery, fn func(telemet
 	}
 	return errors.New("the mothership went away")
 }
+
+// TestEmptyAndLost: before the first snapshot, with nothing in the fleet,
+// and when the fleet stops answering, each tab says so.
+func TestEmptyAndLost(t *testing.T) {
+	m := New(context.Background(), &source{}, Options{Now: func() time.Time { return t0 }})
+	if s := screen(m); !strings.Contains(s, "waiting for the fleet's status…") {
+		t.Errorf("before the first snapshot:\n%s", s)
+	}
+	send(m, statusMsg{st: control.Status{Time: t0, PID: 1, Phase: "Launching", Started: t0}})
+	for _, tt := range []struct{ tab, want string }{
+		{"Overview", "no ships or bays yet"}, {"Logs", "no lines yet"}, {"Modules", "no modules"}, {"Routes", "no routes"},
+	} {
+		if s := screen(m); !strings.Contains(s, "["+tt.tab+"]") || !strings.Contains(s, tt.want) {
+			t.Errorf("%s of an empty fleet: want %q in\n%s", tt.tab, tt.want, s)
+		}
+		typeKeys(m, "tab")
+	}
+	send(m, statusMsg{err: control.ErrNotRunning})
+	if s := screen(m); !strings.Contains(s, "no status: no mothership is running") || !strings.Contains(s, "mothership Launching") {
+		t.Errorf("when the fleet stops answering, want the last snapshot and the reason:\n%s", s)
+	}
+}
