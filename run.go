@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mothership-go/mothership/control"
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
 	"github.com/mothership-go/mothership/internal/sdnotify"
@@ -40,20 +41,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	except := fs.String("except", "", "launch everything but ships and bays with these tags")
 	format := fs.String("log-format", "text", "log format: text or json")
 	debug := fs.Bool("debug", false, "log debug events")
+	dash := fs.Bool("tui", false, "show the dashboard instead of the log (needs a terminal)")
 	if code, done := parse(fs, args); done {
 		return code
 	}
-	log, err := telemetry.NewLog(stdout, *format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	if *dash && !needTerminal("run", stdout, stderr) {
+		return exitUsage
+	}
+	v, out, err := newVoyage(stdout, *format, *debug)
 	if err != nil {
 		fmt.Fprintf(stderr, "mothership run: %v\n", err)
 		return exitUsage
 	}
-	log.SetDebug(*debug)
-	v := &voyage{log: log, metrics: telemetry.NewMetrics(), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
-	if v.notify, err = sdnotify.FromEnv(); err != nil {
-		log.Warn("not notifying systemd", "error", err.Error())
-	}
-	v.phase(fleet.Initializing)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,6 +74,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
 		return v.shutdown(fleet.Failed, exitCrashed, err)
 	}
+	if *dash {
+		v.dashboard = openDashboard(v.local, out, cancel, v.log.Error)
+	}
 
 	v.phase(fleet.Preflight)
 	if err := v.checkUplinks(ctx, m); err != nil {
@@ -93,7 +95,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	role, err := flagship.Coordinate(ctx, m.Mothership.Flagship, os.LookupEnv, func(ctx context.Context) error {
 		v.phase(fleet.Prelaunch)
 		return v.fleet.RunPrelaunch(ctx)
-	}, log.Info)
+	}, v.log.Info)
 	if role != "" {
 		v.role = string(role)
 		v.metrics.SetRole(v.role)
@@ -132,7 +134,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 type voyage struct {
 	log        *telemetry.Log
 	metrics    *telemetry.Metrics
+	hub        *control.Hub // the recent log, for the control socket
 	fleet      *fleet.Fleet
+	local      *control.Local  // the fleet as the control socket and the dashboard read it
+	control    *control.Server // nil without a control socket
+	dashboard  *dashboard      // nil without --tui
 	srv        *proxy.Server
 	metricsSrv interface{ Close() error }
 	drain      time.Duration
@@ -140,6 +146,25 @@ type voyage struct {
 	forced     chan struct{}
 	notify     sdnotify.Notifier
 	restarting sync.Map // pid → struct{}: a restart of the bay stuck in that process is under way
+}
+
+// newVoyage starts a run in the Initializing phase, logging to stdout
+// through out, which the dashboard holds back while it has the screen,
+// and to the hub that the control socket and the dashboard read.
+func newVoyage(stdout io.Writer, format string, debug bool) (*voyage, *heldWriter, error) {
+	out := &heldWriter{w: stdout}
+	log, err := telemetry.NewLog(out, format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	if err != nil {
+		return nil, nil, err
+	}
+	log.SetDebug(debug)
+	v := &voyage{log: log, metrics: telemetry.NewMetrics(), hub: control.NewHub(0), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	log.SetTap(v.hub.Add)
+	if v.notify, err = sdnotify.FromEnv(); err != nil {
+		log.Warn("not notifying systemd", "error", err.Error())
+	}
+	v.phase(fleet.Initializing)
+	return v, out, nil
 }
 
 // prepare builds the fleet and the proxy and opens every listener, so that
@@ -162,6 +187,12 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.fleet = fl
+	v.local = control.NewLocal(fl, v.metrics, v.hub, m.File, tree)
+	// Before the binds, so that a second instance of the manifest hears
+	// that the first runs, not that its ports are taken.
+	if err := v.listenControl(m); err != nil {
+		return err
+	}
 	srv, err := proxy.New(m, tree, proxy.Options{
 		Resolve:        upstream.ManifestResolver(m),
 		TrustedProxies: m.Mothership.TrustedProxies,
@@ -210,6 +241,31 @@ func (v *voyage) warnManifest(m *manifest.Manifest) {
 		if !w.Machine {
 			v.log.Warn(w.Message, "manifest", w.File, "line", w.Line, "key", w.Key)
 		}
+	}
+}
+
+// listenControl opens the control socket. A default path too deep for a
+// Unix socket leaves the fleet without one, with a warning: the manifest
+// did not ask for it, and running matters more.
+func (v *voyage) listenControl(m *manifest.Manifest) error {
+	ctl, err := control.Listen(m.ControlSocketPath(os.Getenv), v.local)
+	if errors.Is(err, control.ErrPathTooLong) && m.Mothership.ControlSocket == "" {
+		v.log.Warn("no control socket: status, restart and tui will not reach this fleet", "error", err.Error())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.control = ctl
+	go v.serveControl()
+	return nil
+}
+
+// serveControl serves the control socket; its failure is logged, as the
+// fleet runs on without it.
+func (v *voyage) serveControl() {
+	if err := v.control.Serve(); err != nil {
+		v.log.Error("control socket failed", "error", err.Error())
 	}
 }
 
@@ -290,7 +346,9 @@ func (v *voyage) watchPhasedRestarts(ctx context.Context, restarts <-chan os.Sig
 }
 
 // shutdown drains the proxy, stops the fleet dependents first, and lands.
+// The dashboard goes first, so that the terminal shows the landing.
 func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
+	v.dashboard.close()
 	v.phase(fleet.Draining)
 	if v.srv != nil {
 		ctx, cancel := v.untilForced(v.drain)
@@ -336,6 +394,10 @@ func (v *voyage) land(status fleet.Phase, code int, cause error) int {
 		v.log.Error("Mothership landed", append(kv, "error", cause.Error())...)
 	} else {
 		v.log.Info("Mothership landed", kv...)
+	}
+	// Last, so that whoever follows the log over it sees the landing.
+	if v.control != nil {
+		v.control.Close()
 	}
 	return code
 }

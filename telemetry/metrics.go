@@ -35,6 +35,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	build    *prometheus.GaugeVec
+	routes   *RouteTable // the same requests, for the dashboard's Routes tab
 
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.
@@ -43,6 +44,7 @@ type Metrics struct {
 	phases *oneHot
 	phase  fleet.Phase
 	roles  *oneHot
+	role   string
 }
 
 type shipKey struct{ process, group string }
@@ -117,7 +119,8 @@ func NewMetrics() *Metrics {
 			Help:    "Time from the request head to the end of the response.",
 			Buckets: durationBuckets,
 		}, []string{"bind", "route"}),
-		seen: make(map[shipKey]*ship),
+		routes: NewRouteTable(),
+		seen:   make(map[shipKey]*ship),
 	}
 	phase := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "mothership_phase",
@@ -160,10 +163,19 @@ func (m *Metrics) SetPhase(p fleet.Phase) {
 func (m *Metrics) SetRole(role string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.role = role
 	m.roles.set(role)
 }
 
-func (m *Metrics) currentPhase() fleet.Phase {
+// Role is this instance's role, as SetRole last set it; "" before.
+func (m *Metrics) Role() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.role
+}
+
+// Phase is the mothership's lifecycle phase, as SetPhase last set it.
+func (m *Metrics) Phase() fleet.Phase {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.phase
