@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/stages/wasm"
 )
 
 // loadAndCompile loads the manifest and compiles its routes, gathering the
@@ -31,6 +33,7 @@ func loadAndCompile(path string) (*manifest.Manifest, *routetree.Tree, manifest.
 		probs = append(probs, more...)
 	}
 	m.Warnings = append(m.Warnings, tree.Warnings...)
+	probs = append(probs, wasm.Check(context.Background(), m)...)
 	probs.Sort()
 	return m, tree, probs, nil
 }

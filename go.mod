@@ -7,6 +7,7 @@ require github.com/pelletier/go-toml/v2 v2.4.3
 require (
 	github.com/andybalholm/brotli v1.2.8
 	github.com/gobwas/ws v1.4.0
+	github.com/tetratelabs/wazero v1.12.0
 	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da
 )
 

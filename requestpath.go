@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ func newRequestPath(m *manifest.Manifest, tree *routetree.Tree, opts stages.Opti
 		own.Binds = append(own.Binds, bt)
 		log.Info("bind served by the HTTP/1.1 engine", "bind", bt.Bind.Name)
 	}
+	if len(m.Modules) > 0 && len(std.Binds) > 0 {
+		// A module that guards a path must not be skipped on some binds.
+		return nil, fmt.Errorf("bind %q: WASM modules run only on binds the HTTP/1.1 engine serves, and this bind's %s keep it on the net/http path", std.Binds[0].Bind.Name, strings.Join(proxy.Missing(m, std.Binds[0]), ", "))
+	}
 	p := &requestPath{}
 	if len(own.Binds) > 0 {
 		s, err := proxy.New(m, &own, proxy.Options{
@@ -45,6 +50,7 @@ func newRequestPath(m *manifest.Manifest, tree *routetree.Tree, opts stages.Opti
 			Observer:       observer{metrics},
 			ErrorLog:       opts.ErrorLog,
 			Debug:          opts.Debug,
+			Events:         opts.Events,
 		})
 		if err != nil {
 			return nil, err

@@ -8,11 +8,12 @@ import (
 	"github.com/mothership-go/mothership/stages/ratelimit"
 	"github.com/mothership-go/mothership/stages/shields"
 	"github.com/mothership-go/mothership/stages/static"
+	"github.com/mothership-go/mothership/stages/wasm"
 	"github.com/mothership-go/mothership/upstream"
 )
 
 // order is the fixed order of a route's stages: rate limit → shields →
-// static → CORS → (WASM goes here) → compression → bays → forward. Each
+// static → CORS → WASM → compression → bays → forward. Each
 // builder returns nil for a route that does not need its stage. A new
 // stage is a package with its builder, and its line here.
 func order(opts Options, requestBuffer int) []pipeline.Builder {
@@ -21,7 +22,7 @@ func order(opts Options, requestBuffer int) []pipeline.Builder {
 		shields.Build,
 		static.Build,
 		cors.Build,
-		// (WASM)
+		wasm.Build,
 		compress.Build,
 		// bays still run on the net/http path (stages/): Missing keeps
 		// their binds there.

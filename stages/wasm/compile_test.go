@@ -1,0 +1,50 @@
+package wasm
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mothership-go/mothership/stages/wasm/wasmtest"
+)
+
+func TestCompileRefusesModulesTheHostCannotRun(t *testing.T) {
+	nop := wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request"}}}
+	cases := []struct {
+		name  string
+		code  []byte
+		phase string
+		want  string // in the problem's message, after the module's name
+	}{
+		{"not WebAssembly", []byte("#!/bin/sh\necho hi\n"), "", "auth.wasm: not a WebAssembly module that compiles"},
+		{"no on_request", nop.Bytes(), "response", "exports no function on_response"},
+		{"no memory", wasmtest.Module{NoMemory: true, Funcs: nop.Funcs}.Bytes(), "", `exports no memory named "memory"`},
+		{"an unknown import module", wasmtest.Module{Imports: []wasmtest.Import{{Module: "proxy_wasm", Name: "x"}}, Funcs: nop.Funcs}.Bytes(), "",
+			"imports proxy_wasm.x, but the host offers only the modules mothership, env and wasi_snapshot_preview1"},
+		{"an unknown host function", wasmtest.Module{Imports: []wasmtest.Import{{Module: "env", Name: "get_body"}}, Funcs: nop.Funcs}.Bytes(), "",
+			"imports env.get_body, which the host does not provide"},
+		{"a wrong signature", wasmtest.Module{Imports: []wasmtest.Import{{Module: "mothership", Name: "set_path", Params: 1}}, Funcs: nop.Funcs}.Bytes(), "",
+			"imports mothership.set_path with the wrong signature; the host's takes 2 i32 and returns 0"},
+		{"an unknown WASI function", wasmtest.Module{Imports: []wasmtest.Import{{Module: "wasi_snapshot_preview1", Name: "sock_teleport"}}, Funcs: nop.Funcs}.Bytes(), "",
+			"instantiating:"},
+	}
+	for _, tc := range cases {
+		_, probs := compileSet(t, modSpec{name: "auth", phase: tc.phase, code: tc.code})
+		if len(probs) != 1 {
+			t.Errorf("%s: got problems %v, want one", tc.name, probs)
+			continue
+		}
+		p := probs[0]
+		if p.Line != 10 || !strings.HasPrefix(p.Message, `module "auth": `) || !strings.Contains(p.Message, tc.want) {
+			t.Errorf("%s: got %q at line %d, want line 10 and a message naming the module with %q", tc.name, p.Message, p.Line, tc.want)
+		}
+	}
+}
+
+func TestCompileAcceptsEitherImportModuleName(t *testing.T) {
+	for _, module := range hostModules {
+		code := wasmtest.Module{Imports: imports(module), Funcs: []wasmtest.Func{{Export: "on_request"}}}.Bytes()
+		if _, probs := compileSet(t, modSpec{name: "m", code: code}); probs != nil {
+			t.Errorf("host functions under %q: %v", module, probs)
+		}
+	}
+}
