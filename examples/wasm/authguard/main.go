@@ -3,8 +3,8 @@
 // Command authguard is an example request-phase module: it blocks
 // requests under /admin that lack `Authorization: Bearer <token>` with a
 // 401 naming the realm, and lets the others through with the token
-// removed and X-Auth-Realm set, their path moved under `prefix` when the
-// config names one. Its config:
+// removed and X-Auth-Realm set; an admin request's path moves under
+// `prefix` when the config names one. Its config:
 //
 //	config = { token = "s3cret", realm = "ops", prefix = "/internal" }
 //
@@ -54,7 +54,8 @@ func onRequest() {
 			auth = h[1]
 		}
 	}
-	if strings.HasPrefix(req.Path, "/admin") && (cfg.Token == "" || auth != "Bearer "+cfg.Token) {
+	admin := strings.HasPrefix(req.Path, "/admin")
+	if admin && (cfg.Token == "" || auth != "Bearer "+cfg.Token) {
 		guest.Log(guest.Info, "refused "+req.Path)
 		guest.BlockWithHeaders(401, "401 unauthorized: a token is needed for "+req.Path+"\n",
 			`{"WWW-Authenticate": `+strconv.Quote(`Bearer realm="`+cfg.Realm+`"`)+`}`)
@@ -62,7 +63,7 @@ func onRequest() {
 	}
 	guest.RemoveRequestHeader("Authorization")
 	guest.SetRequestHeader("X-Auth-Realm", cfg.Realm)
-	if cfg.Prefix != "" {
+	if admin && cfg.Prefix != "" {
 		guest.SetPath(cfg.Prefix + req.Path)
 	}
 }
