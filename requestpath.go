@@ -13,6 +13,7 @@ import (
 	"github.com/mothership-go/mothership/routetree"
 	"github.com/mothership-go/mothership/stages"
 	"github.com/mothership-go/mothership/stages/cors"
+	"github.com/mothership-go/mothership/stages/wasm"
 	"github.com/mothership-go/mothership/telemetry"
 )
 
@@ -85,6 +86,7 @@ type observer struct{ m *telemetry.Metrics }
 func (o observer) Route(r *routetree.Route) pipeline.RouteObserver { return o.m.Route(r) }
 func (o observer) NoRoute(bind string) pipeline.RouteObserver      { return o.m.NoRoute(bind) }
 func (o observer) CORSCache() cors.Observer                        { return o.m.CORSCache() }
+func (o observer) WasmModule(name string) wasm.Observer            { return o.m.WasmModule(name) }
 
 // Listen opens every bind of both paths.
 func (p *requestPath) Listen() error {

@@ -55,6 +55,9 @@ func copyGuests(t *testing.T, dir string) {
 }
 
 const wasmManifest = `
+[mothership]
+metrics_port = METRICSPORT
+
 [mothership.bind]
 http = "127.0.0.1:HTTPPORT"
 
@@ -98,8 +101,8 @@ on_error = "continue"
 
 func TestWasmModulesThroughARunningMothership(t *testing.T) {
 	dir := t.TempDir()
-	port := freePort(t)
-	writeManifest(t, dir, strings.ReplaceAll(wasmManifest, "HTTPPORT", fmt.Sprint(port)))
+	port, metricsPort := freePort(t), freePort(t)
+	writeManifest(t, dir, strings.NewReplacer("HTTPPORT", fmt.Sprint(port), "METRICSPORT", fmt.Sprint(metricsPort)).Replace(wasmManifest))
 	copyGuests(t, dir)
 	v := startRunIn(t, dir, nil)
 	v.waitFor(t, "phase=Running", 60*time.Second)
@@ -144,6 +147,21 @@ func TestWasmModulesThroughARunningMothership(t *testing.T) {
 	v.waitFor(t, "auth: refused /admin/users module=auth", time.Second)
 	v.waitFor(t, "spin: call failed: ran past its timeout of 50ms", time.Second)
 	v.waitFor(t, "trap-block: call failed:", time.Second)
+
+	// Each module's calls, blocks, errors and call durations.
+	_, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+	for _, want := range []string{
+		`mothership_wasm_calls_total{module="auth"} 5`,
+		`mothership_wasm_blocks_total{module="auth"} 2`,
+		`mothership_wasm_errors_total{module="auth"} 0`,
+		`mothership_wasm_errors_total{module="spin"} 1`,
+		`mothership_wasm_errors_total{module="trap-continue"} 1`,
+		`mothership_wasm_call_duration_seconds_count{module="stamp"} 5`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 }
 
 func doRequest(t *testing.T, req *http.Request) (*http.Response, string) {
@@ -184,5 +202,28 @@ routes = ["/admin/.*"]
 	v := startRunIn(t, dir, nil)
 	if code := v.exit(t, 20*time.Second); code != exitUsage || !strings.Contains(v.output(), want) {
 		t.Errorf("run: exit %d, output:\n%s\nwant %d and %q", code, v.output(), exitUsage, want)
+	}
+}
+
+func TestModulesOnABindThatRoutesToBaysAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[bays.http]]
+name = "rack"
+command = "BAYD"
+routes = [{ pattern = "/.*" }]
+
+[[modules]]
+name = "guard"
+wasm = "./trap.wasm"
+routes = ["/admin/.*"]
+`, freePort(t)))
+	writeFile(t, filepath.Join(dir, "trap.wasm"), string(wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request", Body: wasmtest.Unreachable}}}.Bytes()))
+	v := startRunIn(t, dir, nil)
+	want := `WASM modules run only on binds the HTTP/1.1 engine serves, and this bind's routes to bays keep it on the net/http path`
+	if code := v.exit(t, 20*time.Second); code == 0 || !strings.Contains(v.output(), want) {
+		t.Errorf("run: exit %d, output:\n%s\nwant a failure saying %q", code, v.output(), want)
 	}
 }
