@@ -61,7 +61,7 @@ type modSpec struct {
 
 // compileSet writes the modules into a temporary directory and compiles
 // them as a manifest listing them would.
-func compileSet(t *testing.T, specs ...modSpec) (*Set, manifest.Problems) {
+func compileSet(t testing.TB, specs ...modSpec) (*Set, manifest.Problems) {
 	t.Helper()
 	dir := t.TempDir()
 	m := &manifest.Manifest{File: filepath.Join(dir, "ship-manifest.toml"), Dir: dir}
@@ -95,7 +95,7 @@ func compileSet(t *testing.T, specs ...modSpec) (*Set, manifest.Problems) {
 }
 
 // mustStage compiles the modules into a stage.
-func mustStage(t *testing.T, specs ...modSpec) *stage {
+func mustStage(t testing.TB, specs ...modSpec) *stage {
 	t.Helper()
 	s, probs := compileSet(t, specs...)
 	if probs != nil {
