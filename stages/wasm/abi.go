@@ -17,6 +17,38 @@ import (
 // malformed call (memory out of range, a bad header, a bad status) fails
 // the call, which ends the guest.
 
+// mothershipABI is the table, under the import modules mothership and
+// env, so that guests built against either name load.
+var mothershipABI = &abi{
+	imports: []string{"mothership", "env"},
+	funcs: []hostFunc{
+		mothershipFunc("get_request", 0, 1, getRequest, false),
+		mothershipFunc("read_request", 2, 1, readRequest, false),
+		mothershipFunc("set_action", 1, 0, setAction, false),
+		mothershipFunc("set_block", 3, 0, setBlock, false),
+		mothershipFunc("set_block_with_headers", 5, 0, setBlockWithHeaders, false),
+		mothershipFunc("log", 3, 0, logCall, false),
+		mothershipFunc("get_config", 2, 1, getConfig, false),
+		mothershipFunc("set_path", 2, 0, setPath, true),
+		mothershipFunc("set_request_header", 4, 0, setRequestHeader, true),
+		mothershipFunc("remove_request_header", 2, 0, removeRequestHeader, true),
+		mothershipFunc("set_response_header", 4, 0, setResponseHeader, false),
+		mothershipFunc("remove_response_header", 2, 0, removeResponseHeader, false),
+	},
+}
+
+// mothershipFunc makes a host function of i32s that runs on the call in
+// progress; a request-only one fails in the response phase.
+func mothershipFunc(name string, params, results int, fn func(c *call, mem api.Memory, stack []uint64), requestOnly bool) hostFunc {
+	return hostFunc{name: name, params: i32s(params), results: i32s(results), fn: func(in *instance, mem api.Memory, stack []uint64) {
+		c := in.call
+		if requestOnly && c.phase == phaseResponse {
+			c.fail(fmt.Errorf("%s in the response phase: the request has gone to the target already", name))
+		}
+		fn(c, mem, stack)
+	}}
+}
+
 // Actions of set_action.
 const (
 	actionContinue = 0

@@ -56,7 +56,9 @@ type module struct {
 	block    bool // on_error = "block"
 	rt       wazero.Runtime
 	compiled wazero.CompiledModule
-	entry    string // the export called: on_request or on_response
+	abi      *abi
+	entry    string // the export called: on_request, on_response or handle_request
+	exports  []export
 	pool     *pool
 	logs     Logs
 	obs      Observer
@@ -121,10 +123,12 @@ func compileModule(ctx context.Context, dir string, md *manifest.Module, logs Lo
 	if md.ABI == manifest.ABIHTTPWasm {
 		return nil, key + ".abi", errors.New(`abi "http-wasm" is not supported yet; use abi = "mothership"`)
 	}
-	mod := &module{name: md.Name, timeout: md.Timeout, block: md.OnError == manifest.OnErrorBlock, logs: logs, obs: nopObserver{}, entry: "on_request"}
+	mod := &module{name: md.Name, timeout: md.Timeout, block: md.OnError == manifest.OnErrorBlock, logs: logs, obs: nopObserver{}}
+	mod.abi, mod.entry = mothershipABI, "on_request"
 	if md.Phase == "response" {
 		mod.phase, mod.entry = phaseResponse, "on_response"
 	}
+	mod.exports = []export{{name: mod.entry}}
 	for i, p := range md.Routes {
 		pat, err := routetree.CompilePathPattern(p)
 		if err != nil {
@@ -160,20 +164,18 @@ func (mod *module) load(ctx context.Context, code []byte, memoryLimit int64) err
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, mod.rt); err != nil {
 		return fmt.Errorf("WASI: %w", err)
 	}
-	for _, name := range hostModules {
-		if err := instantiateHost(ctx, mod.rt, name); err != nil {
-			return fmt.Errorf("host functions: %w", err)
-		}
+	if err := instantiateHost(ctx, mod.rt, mod.abi); err != nil {
+		return fmt.Errorf("host functions: %w", err)
 	}
 	cm, err := mod.rt.CompileModule(ctx, code)
 	if err != nil {
 		return fmt.Errorf("not a WebAssembly module that compiles: %w", err)
 	}
 	mod.compiled = cm
-	if err := checkExports(cm, mod.entry); err != nil {
+	if err := checkExports(cm, mod.exports); err != nil {
 		return err
 	}
-	if err := checkImports(cm); err != nil {
+	if err := checkImports(cm, mod.abi); err != nil {
 		return err
 	}
 	mod.pool = newPool(mod, poolBound())

@@ -16,14 +16,14 @@ func TestCompileRefusesModulesTheHostCannotRun(t *testing.T) {
 		want  string // in the problem's message, after the module's name
 	}{
 		{"not WebAssembly", []byte("#!/bin/sh\necho hi\n"), "", "auth.wasm: not a WebAssembly module that compiles"},
-		{"no on_request", nop.Bytes(), "response", "exports no function on_response"},
-		{"no memory", wasmtest.Module{NoMemory: true, Funcs: nop.Funcs}.Bytes(), "", `exports no memory named "memory"`},
+		{"no on_request", nop.Bytes(), "response", "exports no function on_response, which the ABI calls"},
+		{"no memory", wasmtest.Module{NoMemory: true, Funcs: nop.Funcs}.Bytes(), "", `exports no memory named "memory" (the ABI needs it)`},
 		{"an unknown import module", wasmtest.Module{Imports: []wasmtest.Import{{Module: "proxy_wasm", Name: "x"}}, Funcs: nop.Funcs}.Bytes(), "",
 			"imports proxy_wasm.x, but the host offers only the modules mothership, env and wasi_snapshot_preview1"},
 		{"an unknown host function", wasmtest.Module{Imports: []wasmtest.Import{{Module: "env", Name: "get_body"}}, Funcs: nop.Funcs}.Bytes(), "",
 			"imports env.get_body, which the host does not provide"},
 		{"a wrong signature", wasmtest.Module{Imports: []wasmtest.Import{{Module: "mothership", Name: "set_path", Params: 1}}, Funcs: nop.Funcs}.Bytes(), "",
-			"imports mothership.set_path with the wrong signature; the host's takes 2 i32 and returns 0"},
+			"imports mothership.set_path as (i32) -> (); the host's is (i32, i32) -> ()"},
 		{"an unknown WASI function", wasmtest.Module{Imports: []wasmtest.Import{{Module: "wasi_snapshot_preview1", Name: "sock_teleport"}}, Funcs: nop.Funcs}.Bytes(), "",
 			"instantiating:"},
 	}
@@ -41,7 +41,7 @@ func TestCompileRefusesModulesTheHostCannotRun(t *testing.T) {
 }
 
 func TestCompileAcceptsEitherImportModuleName(t *testing.T) {
-	for _, module := range hostModules {
+	for _, module := range mothershipABI.imports {
 		code := wasmtest.Module{Imports: imports(module), Funcs: []wasmtest.Func{{Export: "on_request"}}}.Bytes()
 		if _, probs := compileSet(t, modSpec{name: "m", code: code}); probs != nil {
 			t.Errorf("host functions under %q: %v", module, probs)

@@ -18,15 +18,15 @@ import (
 // table's order: a test guest calls one by fn(name).
 func imports(module string) []wasmtest.Import {
 	var ims []wasmtest.Import
-	for _, hf := range hostFuncs {
-		ims = append(ims, wasmtest.Import{Module: module, Name: hf.name, Params: hf.params, Results: hf.results})
+	for _, hf := range mothershipABI.funcs {
+		ims = append(ims, wasmtest.Import{Module: module, Name: hf.name, Params: len(hf.params), Results: len(hf.results)})
 	}
 	return ims
 }
 
 // fn is the index of a host function in imports.
 func fn(name string) int {
-	return slices.IndexFunc(hostFuncs, func(hf hostFunc) bool { return hf.name == name })
+	return slices.IndexFunc(mothershipABI.funcs, func(hf hostFunc) bool { return hf.name == name })
 }
 
 // call1 calls a host function with constant arguments and drops its
@@ -37,7 +37,7 @@ func hostCall(name string, args ...int32) []byte {
 		b = append(b, wasmtest.I32(a)...)
 	}
 	b = append(b, wasmtest.Call(fn(name))...)
-	if hostFuncs[fn(name)].results > 0 {
+	if len(mothershipABI.funcs[fn(name)].results) > 0 {
 		b = append(b, wasmtest.Drop...)
 	}
 	return b

@@ -4,66 +4,53 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
-// hostModules are the import modules the host functions are registered
-// under: guests built against either name load.
-var hostModules = []string{"mothership", "env"}
-
-// hostFunc is one host function of the mothership ABI; every parameter
-// and result is an i32.
+// hostFunc is one host function of an ABI. fn runs with the calling
+// instance, whose call is nil outside handle_request, on_request and
+// their kin (during _initialize); only anytime functions may run then.
 type hostFunc struct {
-	name             string
-	params, results  int
-	fn               func(c *call, mem api.Memory, stack []uint64)
-	phaseRequestOnly bool
+	name            string
+	params, results []api.ValueType
+	fn              func(in *instance, mem api.Memory, stack []uint64)
+	anytime         bool
 }
 
-// hostFuncs is the ABI's table (../shared/spec/wasm.md); the functions are
-// in abi.go.
-var hostFuncs = []hostFunc{
-	{name: "get_request", results: 1, fn: getRequest},
-	{name: "read_request", params: 2, results: 1, fn: readRequest},
-	{name: "set_action", params: 1, fn: setAction},
-	{name: "set_block", params: 3, fn: setBlock},
-	{name: "set_block_with_headers", params: 5, fn: setBlockWithHeaders},
-	{name: "log", params: 3, fn: logCall},
-	{name: "get_config", params: 2, results: 1, fn: getConfig},
-	{name: "set_path", params: 2, fn: setPath, phaseRequestOnly: true},
-	{name: "set_request_header", params: 4, fn: setRequestHeader, phaseRequestOnly: true},
-	{name: "remove_request_header", params: 2, fn: removeRequestHeader, phaseRequestOnly: true},
-	{name: "set_response_header", params: 4, fn: setResponseHeader},
-	{name: "remove_response_header", params: 2, fn: removeResponseHeader},
+// abi is what an ABI asks of the host and of a guest.
+type abi struct {
+	// imports are the import module names its host functions are under.
+	imports []string
+	funcs   []hostFunc
 }
 
 // instanceKey finds, in the context a guest is called with, its instance.
 type instanceKey struct{}
 
-// instantiateHost registers every host function under the import module
-// name in rt.
-func instantiateHost(ctx context.Context, rt wazero.Runtime, name string) error {
-	b := rt.NewHostModuleBuilder(name)
-	for _, hf := range hostFuncs {
-		hf := hf
-		fn := api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
-			in, _ := ctx.Value(instanceKey{}).(*instance)
-			if in == nil || in.call == nil {
-				panic(fmt.Errorf("%s called outside on_request or on_response", hf.name))
-			}
-			c := in.call
-			if hf.phaseRequestOnly && c.phase == phaseResponse {
-				c.fail(fmt.Errorf("%s in the response phase: the request has gone to the target already", hf.name))
-			}
-			hf.fn(c, m.Memory(), stack)
-		})
-		b.NewFunctionBuilder().WithGoModuleFunction(fn, i32s(hf.params), i32s(hf.results)).Export(hf.name)
+// instantiateHost registers a's host functions under each of its import
+// module names in rt.
+func instantiateHost(ctx context.Context, rt wazero.Runtime, a *abi) error {
+	for _, name := range a.imports {
+		b := rt.NewHostModuleBuilder(name)
+		for _, hf := range a.funcs {
+			fn := api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
+				in, _ := ctx.Value(instanceKey{}).(*instance)
+				if in == nil || in.call == nil && !hf.anytime {
+					panic(fmt.Errorf("%s called outside a request (in _initialize?)", hf.name))
+				}
+				hf.fn(in, m.Memory(), stack)
+			})
+			b.NewFunctionBuilder().WithGoModuleFunction(fn, hf.params, hf.results).Export(hf.name)
+		}
+		if _, err := b.Instantiate(ctx); err != nil {
+			return err
+		}
 	}
-	_, err := b.Instantiate(ctx)
-	return err
+	return nil
 }
 
 func i32s(n int) []api.ValueType {
@@ -74,52 +61,60 @@ func i32s(n int) []api.ValueType {
 	return t
 }
 
-// checkExports makes sure the guest exports its memory and entry () -> ().
-func checkExports(cm wazero.CompiledModule, entry string) error {
+// export is a function a guest must export, with its signature.
+type export struct {
+	name            string
+	params, results []api.ValueType
+}
+
+// checkExports makes sure the guest exports its memory and each of want.
+func checkExports(cm wazero.CompiledModule, want []export) error {
 	if _, ok := cm.ExportedMemories()["memory"]; !ok {
-		return fmt.Errorf("exports no memory named %q (the mothership ABI needs it)", "memory")
+		return fmt.Errorf("exports no memory named %q (the ABI needs it)", "memory")
 	}
-	fn, ok := cm.ExportedFunctions()[entry]
-	if !ok {
-		return fmt.Errorf("exports no function %s, which its phase calls", entry)
-	}
-	if len(fn.ParamTypes()) != 0 || len(fn.ResultTypes()) != 0 {
-		return fmt.Errorf("exports %s with parameters or results; the ABI wants () -> ()", entry)
+	for _, e := range want {
+		fn, ok := cm.ExportedFunctions()[e.name]
+		if !ok {
+			return fmt.Errorf("exports no function %s, which the ABI calls", e.name)
+		}
+		if !slices.Equal(fn.ParamTypes(), e.params) || !slices.Equal(fn.ResultTypes(), e.results) {
+			return fmt.Errorf("exports %s as %s; the ABI wants %s", e.name, signature(fn.ParamTypes(), fn.ResultTypes()), signature(e.params, e.results))
+		}
 	}
 	return nil
 }
 
-// checkImports makes sure every function the guest imports is one the
-// host provides, with the signature the host gives it.
-func checkImports(cm wazero.CompiledModule) error {
+// checkImports makes sure every function the guest imports is one of a's,
+// with the signature the host gives it.
+func checkImports(cm wazero.CompiledModule, a *abi) error {
 	for _, def := range cm.ImportedFunctions() {
 		mod, name, _ := def.Import()
 		if mod == wasi_snapshot_preview1.ModuleName {
 			continue // wazero names a missing WASI function at instantiation
 		}
-		if !slices.Contains(hostModules, mod) {
-			return fmt.Errorf("imports %s.%s, but the host offers only the modules mothership, env and %s", mod, name, wasi_snapshot_preview1.ModuleName)
+		if !slices.Contains(a.imports, mod) {
+			return fmt.Errorf("imports %s.%s, but the host offers only the modules %s and %s", mod, name, strings.Join(a.imports, ", "), wasi_snapshot_preview1.ModuleName)
 		}
-		i := slices.IndexFunc(hostFuncs, func(hf hostFunc) bool { return hf.name == name })
+		i := slices.IndexFunc(a.funcs, func(hf hostFunc) bool { return hf.name == name })
 		if i < 0 {
 			return fmt.Errorf("imports %s.%s, which the host does not provide", mod, name)
 		}
-		hf := hostFuncs[i]
-		if !allI32(def.ParamTypes(), hf.params) || !allI32(def.ResultTypes(), hf.results) {
-			return fmt.Errorf("imports %s.%s with the wrong signature; the host's takes %d i32 and returns %d", mod, name, hf.params, hf.results)
+		hf := a.funcs[i]
+		if !slices.Equal(def.ParamTypes(), hf.params) || !slices.Equal(def.ResultTypes(), hf.results) {
+			return fmt.Errorf("imports %s.%s as %s; the host's is %s", mod, name, signature(def.ParamTypes(), def.ResultTypes()), signature(hf.params, hf.results))
 		}
 	}
 	return nil
 }
 
-func allI32(ts []api.ValueType, n int) bool {
-	if len(ts) != n {
-		return false
-	}
-	for _, t := range ts {
-		if t != api.ValueTypeI32 {
-			return false
+// signature spells a function type as WebAssembly text does: (i32, i32) -> i64.
+func signature(params, results []api.ValueType) string {
+	names := func(ts []api.ValueType) string {
+		s := make([]string, len(ts))
+		for i, t := range ts {
+			s[i] = api.ValueTypeName(t)
 		}
+		return "(" + strings.Join(s, ", ") + ")"
 	}
-	return true
+	return names(params) + " -> " + names(results)
 }
