@@ -23,6 +23,9 @@ func readModuleLimits(t *table, md, tmpl *Module) {
 	if md.ABI != ABIMothership && md.ABI != ABIHTTPWasm {
 		t.r.errorf(t.key("abi"), "want %q or %q, got %q", ABIMothership, ABIHTTPWasm, md.ABI)
 	}
+	if md.ABI == ABIHTTPWasm && t.has("phase") {
+		t.r.errorf(t.key("phase"), "phase does not apply to an http-wasm module: it has both (handle_request, then handle_response)")
+	}
 	md.OnError = cmp.Or(t.str("on_error"), tmpl.OnError)
 	if md.OnError != OnErrorBlock && md.OnError != OnErrorContinue {
 		t.r.errorf(t.key("on_error"), "want %q or %q, got %q", OnErrorBlock, OnErrorContinue, md.OnError)

@@ -25,6 +25,7 @@ func TestModuleLimits(t *testing.T) {
 			limits{"http-wasm", "continue", 200 * time.Millisecond, 32 << 20}, ""},
 		{"a duration string and integer bytes", "timeout = \"10ms\"\nmemory_limit = 131072", limits{"mothership", "block", 10 * time.Millisecond, 128 << 10}, ""},
 		{"an unknown abi", "abi = \"proxy-wasm\"", def, `modules[0].abi: want "mothership" or "http-wasm"`},
+		{"a phase for http-wasm", "abi = \"http-wasm\"\nphase = \"response\"", def, "modules[0].phase: phase does not apply to an http-wasm module"},
 		{"an unknown on_error", "on_error = \"ignore\"", def, `modules[0].on_error: want "block" or "continue"`},
 		{"a zero timeout", "timeout = 0", def, "modules[0].timeout: a module's timeout must be more than 0"},
 		{"a size without a unit we know", "memory_limit = \"16MB\"", def, `modules[0].memory_limit: "16MB" is not a size`},

@@ -120,15 +120,16 @@ func (s *Set) Close(ctx context.Context) error {
 // points at.
 func compileModule(ctx context.Context, dir string, md *manifest.Module, logs Logs) (*module, string, error) {
 	key := md.Pos.Key
-	if md.ABI == manifest.ABIHTTPWasm {
-		return nil, key + ".abi", errors.New(`abi "http-wasm" is not supported yet; use abi = "mothership"`)
-	}
 	mod := &module{name: md.Name, timeout: md.Timeout, block: md.OnError == manifest.OnErrorBlock, logs: logs, obs: nopObserver{}}
 	mod.abi, mod.entry = mothershipABI, "on_request"
 	if md.Phase == "response" {
 		mod.phase, mod.entry = phaseResponse, "on_response"
 	}
 	mod.exports = []export{{name: mod.entry}}
+	if md.ABI == manifest.ABIHTTPWasm {
+		// Both phases by nature: handle_request, then handle_response.
+		mod.abi, mod.entry, mod.phase, mod.exports = httpWasmABI, "handle_request", phaseRequest, httpWasmExports
+	}
 	for i, p := range md.Routes {
 		pat, err := routetree.CompilePathPattern(p)
 		if err != nil {
@@ -172,10 +173,11 @@ func (mod *module) load(ctx context.Context, code []byte, memoryLimit int64) err
 		return fmt.Errorf("not a WebAssembly module that compiles: %w", err)
 	}
 	mod.compiled = cm
-	if err := checkExports(cm, mod.exports); err != nil {
+	// Imports first: a guest built for the other ABI is told so.
+	if err := checkImports(cm, mod.abi); err != nil {
 		return err
 	}
-	if err := checkImports(cm, mod.abi); err != nil {
+	if err := checkExports(cm, mod.exports); err != nil {
 		return err
 	}
 	mod.pool = newPool(mod, poolBound())

@@ -1,6 +1,7 @@
 package wasm
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -52,11 +53,11 @@ func guest(entry string, data string, body ...[]byte) []byte {
 
 // modSpec is a module of a test manifest.
 type modSpec struct {
-	name, phase, onError string
-	routes               []string
-	code                 []byte
-	config               map[string]any
-	timeout              time.Duration
+	name, phase, onError, abi string
+	routes                    []string
+	code                      []byte
+	config                    map[string]any
+	timeout                   time.Duration
 }
 
 // compileSet writes the modules into a temporary directory and compiles
@@ -71,7 +72,7 @@ func compileSet(t testing.TB, specs ...modSpec) (*Set, manifest.Problems) {
 			t.Fatal(err)
 		}
 		md := &manifest.Module{Name: sp.name, Wasm: file, Routes: sp.routes, Phase: sp.phase, Config: sp.config,
-			ABI: manifest.ABIMothership, Timeout: sp.timeout, MemoryLimit: 16 << 20, OnError: sp.onError,
+			ABI: cmp.Or(sp.abi, manifest.ABIMothership), Timeout: sp.timeout, MemoryLimit: 16 << 20, OnError: sp.onError,
 			Pos: manifest.Pos{Line: 10 + i, Key: "modules[" + string(rune('0'+i)) + "]"}}
 		if md.Phase == "" {
 			md.Phase = "request"
@@ -149,3 +150,8 @@ func cut(target string) (string, string, bool) {
 	}
 	return target, "", false
 }
+
+// handlerFunc is a pipeline.Handler that runs f.
+type handlerFunc func()
+
+func (f handlerFunc) Serve(*pipeline.Exchange) { f() }

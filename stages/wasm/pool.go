@@ -44,14 +44,19 @@ func newPool(mod *module, bound int) *pool {
 // functions and is cancelled by its timer when a call runs too long,
 // which stops the guest; the instance is then discarded.
 type instance struct {
-	m      api.Module
-	entry  api.Function
-	ctx    context.Context
-	cancel context.CancelFunc
-	timer  *time.Timer
-	call   *call // the call in progress, nil between calls
-	out    *lineWriter
-	errw   *lineWriter
+	mod     *module
+	m       api.Module
+	entry   api.Function // on_request, on_response or handle_request
+	respond api.Function // handle_response (http-wasm)
+	stack   [2]uint64    // the parameters and results of a call
+	// features are the http-wasm features enabled in _initialize.
+	features uint32
+	ctx      context.Context
+	cancel   context.CancelFunc
+	timer    *time.Timer
+	call     *call // the call in progress, nil between calls
+	out      *lineWriter
+	errw     *lineWriter
 }
 
 // get takes an idle instance or makes one, waiting up to the module's
@@ -121,7 +126,7 @@ func (in *instance) close() {
 // environment, clocks and random allowed, output as log lines, and a
 // reactor's _initialize run once.
 func (mod *module) instantiate(ctx context.Context) (*instance, error) {
-	in := &instance{out: mod.lineWriter("stdout"), errw: mod.lineWriter("stderr")}
+	in := &instance{mod: mod, out: mod.lineWriter("stdout"), errw: mod.lineWriter("stderr")}
 	in.ctx, in.cancel = context.WithCancel(context.WithValue(context.WithoutCancel(ctx), instanceKey{}, in))
 	in.timer = time.AfterFunc(initTimeout, in.cancel)
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
@@ -139,15 +144,19 @@ func (mod *module) instantiate(ctx context.Context) (*instance, error) {
 		return nil, fmt.Errorf("instantiating: %w", err)
 	}
 	in.m, in.entry = m, m.ExportedFunction(mod.entry)
+	if mod.abi == httpWasmABI {
+		in.respond = m.ExportedFunction("handle_response")
+	}
 	return in, nil
 }
 
-// run calls the instance's entry for c under the module's timeout and
-// reports whether the instance may serve again.
-func (in *instance) run(c *call, timeout time.Duration) (reusable bool, err error) {
+// run calls fn for c under the module's timeout, with stack holding its
+// parameters and then its results, and reports whether the instance may
+// serve again.
+func (in *instance) run(c *call, timeout time.Duration, fn api.Function, stack []uint64) (reusable bool, err error) {
 	in.call = c
 	in.timer.Reset(timeout)
-	err = in.entry.CallWithStack(in.ctx, nil)
+	err = fn.CallWithStack(in.ctx, stack)
 	fired := !in.timer.Stop()
 	in.call = nil
 	switch {

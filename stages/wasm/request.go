@@ -27,6 +27,20 @@ type call struct {
 	body    []byte
 	headers []pipeline.Field
 	err     error // the malformed host call that ended the guest
+
+	// What an http-wasm call keeps (httpwasm.go).
+	features    uint32 // enabled for this request
+	guestStatus int    // set_status_code's
+	scratch     []byte // NUL-terminated lists, the source address
+	reqBody     []byte // the request body, buffered (buffer_request)
+	reqRead     int
+	reqBuffered bool
+	reqOut      []byte // the request body the guest wrote
+	reqWritten  bool
+	respIn      []byte // the response body, buffered (buffer_response)
+	respRead    int
+	respOut     []byte // the response body the guest wrote
+	respWritten bool
 }
 
 // callFailure is the panic a malformed host call ends the guest with.

@@ -84,44 +84,77 @@ var calls = sync.Pool{New: func() any { return new(call) }}
 // writers pools the response-phase writers.
 var writers = sync.Pool{New: func() any { return new(writer) }}
 
-// Serve runs the request-phase modules, answering at once when one
-// blocks, then the rest of the pipeline with the response-phase modules
-// over its answer's head.
+// Serve runs the request-phase modules (and http-wasm handle_request),
+// answering at once when one blocks, then the rest of the pipeline with
+// the response-phase modules (and handle_response) over its answer.
 func (s *stage) Serve(x *pipeline.Exchange, next pipeline.Handler) {
 	path := x.Path // the routing tree's path, whatever a module rewrites
-	if len(s.request) > 0 {
-		c := calls.Get().(*call)
-		answered := false
-		for _, mod := range s.request {
-			if mod.applies(path) && mod.serve(c, x, x.Response, phaseRequest, 0) {
-				answered = true
-				break
-			}
-		}
-		c.reset()
-		calls.Put(c)
-		if answered {
-			return
-		}
-	}
 	var w *writer
+	if len(s.request) > 0 && s.requestPhase(x, path, &w) {
+		if w != nil {
+			w.finish()
+			w.free()
+		}
+		return
+	}
 	for _, mod := range s.response {
 		if mod.applies(path) {
-			if w == nil {
-				w = writers.Get().(*writer)
-				w.under, w.x = x.Response, x
-				x.Response = w
-			}
+			w = s.writerFor(x, w)
 			w.mods = append(w.mods, mod)
 		}
 	}
-	next.Serve(x)
-	if w != nil {
-		x.Response = w.under
-		clear(w.mods)
-		*w = writer{mods: w.mods[:0]}
-		writers.Put(w)
+	if w == nil {
+		next.Serve(x)
+		return
 	}
+	x.Response = w
+	next.Serve(x)
+	x.Response = w.under
+	w.finish()
+	w.free()
+}
+
+// requestPhase runs the request-phase modules in order and reports
+// whether one answered. An http-wasm module that passes the request on
+// leaves a hook in *w, which later answers go through.
+func (s *stage) requestPhase(x *pipeline.Exchange, path string, w **writer) bool {
+	c := calls.Get().(*call)
+	defer func() { c.reset(); calls.Put(c) }()
+	for _, mod := range s.request {
+		if !mod.applies(path) {
+			continue
+		}
+		var out pipeline.ResponseWriter = x.Response
+		if *w != nil {
+			out = *w
+		}
+		if mod.abi == httpWasmABI {
+			h, answered := mod.handleRequest(x, out)
+			if h != nil {
+				*w = s.writerFor(x, *w)
+				(*w).hooks = append((*w).hooks, h)
+				(*w).buffer = (*w).buffer || h.buffers()
+			}
+			if answered {
+				return true
+			}
+			continue
+		}
+		if mod.serve(c, x, out, phaseRequest, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// writerFor returns w, or a pooled writer over x's when w is nil.
+func (s *stage) writerFor(x *pipeline.Exchange, w *writer) *writer {
+	if w != nil {
+		return w
+	}
+	w = writers.Get().(*writer)
+	w.under, w.x = x.Response, x
+	return w
 }
 
 // serve calls the module on x and reports whether it answered: a block,
@@ -137,20 +170,27 @@ func (mod *module) serve(c *call, x *pipeline.Exchange, w pipeline.ResponseWrite
 	mod.obs.Call(time.Since(start), blocked, err != nil)
 	switch {
 	case err != nil:
-		mod.logError(err)
-		if !mod.block {
-			return false
-		}
-		if ph == phaseResponse {
-			w.Header().Reset()
-		}
-		answerFailed.Write(w)
-		return true
+		return mod.onError(err, w, ph == phaseResponse)
 	case blocked:
 		c.writeBlock(w, ph)
 		return true
 	}
 	return false
+}
+
+// onError logs a failed call and answers as on_error says; it reports
+// whether it answered. In the response phase the target's head is
+// dropped first.
+func (mod *module) onError(err error, w pipeline.ResponseWriter, response bool) bool {
+	mod.logError(err)
+	if !mod.block {
+		return false
+	}
+	if response {
+		w.Header().Reset()
+	}
+	answerFailed.Write(w)
+	return true
 }
 
 // call runs the module's entry on a pooled instance.
@@ -159,7 +199,7 @@ func (mod *module) call(ctx context.Context, c *call) error {
 	if err != nil {
 		return err
 	}
-	ok, err := in.run(c, mod.timeout)
+	ok, err := in.run(c, mod.timeout, in.entry, nil)
 	if ok {
 		mod.pool.put(in)
 	} else {
@@ -198,5 +238,6 @@ func (c *call) writeBlock(w pipeline.ResponseWriter, ph phase) {
 // reset clears what points into the exchange, keeping the buffers.
 func (c *call) reset() {
 	clear(c.headers)
-	*c = call{json: c.json[:0], body: c.body[:0], headers: c.headers[:0]}
+	*c = call{json: c.json[:0], body: c.body[:0], headers: c.headers[:0],
+		scratch: c.scratch[:0], reqOut: c.reqOut[:0], respOut: c.respOut[:0]}
 }

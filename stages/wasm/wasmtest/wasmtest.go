@@ -4,15 +4,28 @@
 // toolchain; guests built with one live in examples/wasm.
 package wasmtest
 
+// Value types, for signatures that are not all i32.
+const (
+	I32T byte = 0x7f
+	I64T byte = 0x7e
+)
+
 // Import is a host function the module imports.
 type Import struct {
 	Module, Name    string
 	Params, Results int // counts of i32
+	// Sig, when set, is the signature instead of Params and Results.
+	Sig *Sig
 }
 
-// Func is a function the module defines and exports under Export.
+// Sig is a function signature of any value types.
+type Sig struct{ Params, Results []byte }
+
+// Func is a function the module defines and exports under Export; it is
+// () -> () unless Sig says otherwise.
 type Func struct {
 	Export string
+	Sig    *Sig
 	// Body is the code, without locals and the final `end`.
 	Body []byte
 }
@@ -38,6 +51,12 @@ var (
 // I32 pushes n.
 func I32(n int32) []byte { return append([]byte{0x41}, sleb(int64(n))...) }
 
+// I64 pushes n.
+func I64(n int64) []byte { return append([]byte{0x42}, sleb(n)...) }
+
+// LocalGet pushes parameter i.
+func LocalGet(i int) []byte { return append([]byte{0x20}, uleb(uint64(i))...) }
+
 // Call calls function fn.
 func Call(fn int) []byte { return append([]byte{0x10}, uleb(uint64(fn))...) }
 
@@ -58,10 +77,10 @@ func (m Module) Bytes() []byte {
 	out := []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00}
 	var types [][]byte
 	for _, im := range m.Imports {
-		types = append(types, funcType(im.Params, im.Results))
+		types = append(types, sigOf(im.Sig, im.Params, im.Results))
 	}
-	for range m.Funcs {
-		types = append(types, funcType(0, 0))
+	for _, f := range m.Funcs {
+		types = append(types, sigOf(f.Sig, 0, 0))
 	}
 	out = section(out, 1, vec(types))
 	var imports [][]byte
@@ -100,17 +119,21 @@ func (m Module) Bytes() []byte {
 	return out
 }
 
-func funcType(params, results int) []byte {
-	b := []byte{0x60}
-	b = append(b, uleb(uint64(params))...)
-	for range params {
-		b = append(b, 0x7f)
+// sigOf encodes sig, or params and results i32s without one.
+func sigOf(sig *Sig, params, results int) []byte {
+	if sig == nil {
+		sig = &Sig{}
+		for range params {
+			sig.Params = append(sig.Params, I32T)
+		}
+		for range results {
+			sig.Results = append(sig.Results, I32T)
+		}
 	}
-	b = append(b, uleb(uint64(results))...)
-	for range results {
-		b = append(b, 0x7f)
-	}
-	return b
+	b := append([]byte{0x60}, uleb(uint64(len(sig.Params)))...)
+	b = append(b, sig.Params...)
+	b = append(b, uleb(uint64(len(sig.Results)))...)
+	return append(b, sig.Results...)
 }
 
 func section(out []byte, id byte, content []byte) []byte {
