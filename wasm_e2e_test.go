@@ -22,7 +22,7 @@ var builtGuests = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, name := range []string{"authguard", "stamper"} {
+	for _, name := range []string{"authguard", "stamper", "router"} {
 		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(dir, name+".wasm"), "./examples/wasm/"+name)
 		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 		if b, err := cmd.CombinedOutput(); err != nil {
@@ -40,7 +40,7 @@ func copyGuests(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"authguard.wasm", "stamper.wasm"} {
+	for _, name := range []string{"authguard.wasm", "stamper.wasm", "router.wasm"} {
 		b, err := os.ReadFile(filepath.Join(built, name))
 		if err != nil {
 			t.Fatal(err)
@@ -80,6 +80,13 @@ wasm = "./stamper.wasm"
 routes = ["/.*"]
 phase = "response"
 config = { name = "edge-1", remove = ["X-Internal"] }
+
+[[modules]]
+name = "router"
+abi = "http-wasm"
+wasm = "./router.wasm"
+routes = ["/hello", "/old/.*"]
+config = { name = "edge-router" }
 
 [[modules]]
 name = "spin"
@@ -124,6 +131,9 @@ func TestWasmModulesThroughARunningMothership(t *testing.T) {
 		{"a request header removed does not", "/header?name=Authorization", []string{"Authorization", "Bearer s3cret"}, 200, "", nil},
 		{"a response header is removed", "/with-header?name=X-Internal&value=secret", nil, 200, "with a header",
 			map[string]string{"X-Internal": "", "X-Stamped-By": "edge-1"}},
+		{"an http-wasm router answers itself", "/hello", nil, 200, "hello from edge-router\n", map[string]string{"X-Stamped-By": ""}},
+		{"an http-wasm router rewrites the URI and stamps the answer", "/old/page?x=1", nil, 200, "app: GET /new/page",
+			map[string]string{"X-Router-Status": "200", "X-Stamped-By": "edge-1"}},
 		{"an endless loop is cut by the timeout", "/spin", nil, 500, "a module failed", nil},
 		{"a trap with on_error block answers 500", "/trap/block", nil, 500, "a module failed", nil},
 		{"a trap with on_error continue reaches the ship", "/trap/continue", nil, 200, "app: GET /trap/continue", nil},
@@ -156,7 +166,9 @@ func TestWasmModulesThroughARunningMothership(t *testing.T) {
 		`mothership_wasm_errors_total{module="auth"} 0`,
 		`mothership_wasm_errors_total{module="spin"} 1`,
 		`mothership_wasm_errors_total{module="trap-continue"} 1`,
-		`mothership_wasm_call_duration_seconds_count{module="stamp"} 5`,
+		`mothership_wasm_call_duration_seconds_count{module="stamp"} 6`,
+		`mothership_wasm_calls_total{module="router"} 3`,
+		`mothership_wasm_blocks_total{module="router"} 1`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
