@@ -180,7 +180,7 @@ func (mod *module) load(ctx context.Context, code []byte, memoryLimit int64) err
 	if err := checkExports(cm, mod.exports); err != nil {
 		return err
 	}
-	mod.pool = newPool(mod, poolBound())
+	mod.pool = newPool(mod, poolBound(mod.abi))
 	in, err := mod.pool.get(ctx)
 	if err != nil {
 		return err

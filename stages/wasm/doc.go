@@ -5,10 +5,11 @@
 // It owns compiling the modules (Compile, once per manifest: a file that
 // is not WebAssembly, lacks its ABI's exports or imports what the host
 // lacks is a problem with the module's line, which clearance prints as
-// run does), the pool of instances of each, the host side of the
-// mothership ABI (host.go), the exchange's JSON (request.go) and the
-// stage itself (stage.go): request-phase modules before the rest of the
-// pipeline, response-phase ones when the answer's head is written.
+// run does), the pool of instances of each (pool.go), the host side of
+// the two ABIs (host.go and abi.go for the mothership ABI, with the
+// exchange's JSON in request.go; httpwasm.go for http-wasm) and the stage
+// itself (stage.go, writer.go): request-phase modules before the rest of
+// the pipeline, response-phase ones when the answer's head is written.
 //
 // # Choices
 //
@@ -25,5 +26,11 @@
 //     call allocates nothing on this side but what the guest asks for.
 //   - Modules match on the path the routing tree saw, before any module
 //     rewrote it, and run in declaration order.
-//   - abi = "http-wasm" is refused at compile time as not supported yet.
+//   - abi = "http-wasm" (httpwasm.go) is the http-wasm handler ABI written
+//     from its text on wazero: handle_request, then handle_response on the
+//     same instance, which stays out of the pool in between (the guest
+//     keeps the request's state in it). buffer_response holds the whole
+//     answer (8 MiB at most) until the pipeline returns; without it
+//     handle_response runs on the head and may still replace the body.
+//     Trailers are not supported.
 package wasm

@@ -17,7 +17,16 @@ import (
 // that a guest stuck until its timeout does not hold up the requests
 // behind it, few enough that the memory of a module stays bounded
 // (poolBound × memory_limit at most).
-func poolBound() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
+//
+// An http-wasm instance is held from handle_request until handle_response,
+// that is for as long as the target takes, so its bound is the number of
+// requests it may have in flight instead.
+func poolBound(a *abi) int {
+	if a == httpWasmABI {
+		return max(256, 64*runtime.GOMAXPROCS(0))
+	}
+	return max(8, 4*runtime.GOMAXPROCS(0))
+}
 
 // initTimeout bounds a new instance's _initialize (a Go guest's runtime
 // starts there), whatever the module's per-call timeout.
