@@ -27,14 +27,26 @@ var mothershipABI = &abi{
 		mothershipFunc("set_action", 1, 0, setAction, false),
 		mothershipFunc("set_block", 3, 0, setBlock, false),
 		mothershipFunc("set_block_with_headers", 5, 0, setBlockWithHeaders, false),
-		mothershipFunc("log", 3, 0, logCall, false),
-		mothershipFunc("get_config", 2, 1, getConfig, false),
+		anytimeFunc("log", 3, 0, logCall),
+		anytimeFunc("get_config", 2, 1, getConfig),
 		mothershipFunc("set_path", 2, 0, setPath, true),
 		mothershipFunc("set_request_header", 4, 0, setRequestHeader, true),
 		mothershipFunc("remove_request_header", 2, 0, removeRequestHeader, true),
 		mothershipFunc("set_response_header", 4, 0, setResponseHeader, false),
 		mothershipFunc("remove_response_header", 2, 0, removeResponseHeader, false),
 	},
+}
+
+// anytimeFunc makes a host function of i32s that a guest may also call in
+// its _initialize (read its config, log), outside any request.
+func anytimeFunc(name string, params, results int, fn func(c *call, mem api.Memory, stack []uint64)) hostFunc {
+	return hostFunc{name: name, params: i32s(params), results: i32s(results), anytime: true, fn: func(in *instance, mem api.Memory, stack []uint64) {
+		c := in.call
+		if c == nil {
+			c = &call{mod: in.mod} // once per instance at most: _initialize
+		}
+		fn(c, mem, stack)
+	}}
 }
 
 // mothershipFunc makes a host function of i32s that runs on the call in

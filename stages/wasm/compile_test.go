@@ -48,3 +48,22 @@ func TestCompileAcceptsEitherImportModuleName(t *testing.T) {
 		}
 	}
 }
+
+func TestAGuestMayReadItsConfigAndLogInInitialize(t *testing.T) {
+	var d data
+	msgOff, msgLen := d.at("starting")
+	code := wasmtest.Module{Imports: imports("mothership"), Data: []byte(d.b.String()), Funcs: []wasmtest.Func{
+		{Export: "_initialize", Body: wasmtest.Code(hostCall("get_config", scratch, 100), hostCall("log", 2, msgOff, msgLen))},
+		{Export: "on_request"},
+	}}.Bytes()
+	if _, probs := compileSet(t, modSpec{name: "m", code: code, config: map[string]any{"a": 1}}); probs != nil {
+		t.Errorf("get_config and log in _initialize: %v", probs)
+	}
+	reads := wasmtest.Module{Imports: imports("mothership"), Funcs: []wasmtest.Func{
+		{Export: "_initialize", Body: hostCall("get_request")},
+		{Export: "on_request"},
+	}}.Bytes()
+	if _, probs := compileSet(t, modSpec{name: "m", code: reads}); len(probs) != 1 || !strings.Contains(probs[0].Message, "get_request called outside a request") {
+		t.Errorf("get_request in _initialize: got %v, want it refused by name", probs)
+	}
+}

@@ -127,10 +127,14 @@ func (w *writer) finish() {
 	}
 }
 
-// free pools the writer.
+// free pools the writer; a large held body's buffer is let go.
 func (w *writer) free() {
 	clear(w.mods)
 	clear(w.hooks)
-	*w = writer{mods: w.mods[:0], hooks: w.hooks[:0], body: w.body[:0]}
+	body := w.body[:0]
+	if cap(body) > 64<<10 {
+		body = nil
+	}
+	*w = writer{mods: w.mods[:0], hooks: w.hooks[:0], body: body}
 	writers.Put(w)
 }
