@@ -234,7 +234,7 @@ func (v *voyage) logStart(m *manifest.Manifest) {
 }
 
 // warnManifest logs each warning that run goes ahead despite (a bind named
-// https serving plain HTTP, a WASM module not run), so that the run's own
+// https serving plain HTTP), so that the run's own
 // log says it and not only the terminal that started it.
 func (v *voyage) warnManifest(m *manifest.Manifest) {
 	for _, w := range m.Warnings {

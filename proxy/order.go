@@ -8,12 +8,13 @@ import (
 	"github.com/mothership-go/mothership/stages/ratelimit"
 	"github.com/mothership-go/mothership/stages/shields"
 	"github.com/mothership-go/mothership/stages/static"
+	"github.com/mothership-go/mothership/stages/wasm"
 	"github.com/mothership-go/mothership/upstream"
 	"github.com/mothership-go/mothership/upstream/bays"
 )
 
 // order is the fixed order of a route's stages: rate limit → shields →
-// static → CORS → (WASM goes here) → compression → bays → forward. Each
+// static → CORS → WASM → compression → bays → forward. Each
 // builder returns nil for a route that does not need its stage. A new
 // stage is a package with its builder, and its line here.
 func order(opts Options, requestBuffer int) []pipeline.Builder {
@@ -22,7 +23,7 @@ func order(opts Options, requestBuffer int) []pipeline.Builder {
 		shields.Build,
 		static.Build,
 		cors.Build,
-		// (WASM)
+		wasm.Build,
 		compress.Build,
 		bays.Builder(bays.Options{Yard: opts.Yard, RecycleWorker: opts.RecycleWorker, ServerSoftware: opts.ServerSoftware}),
 		upstream.Builder(upstream.Options{Resolve: opts.Resolve, RequestBuffer: requestBuffer}),
