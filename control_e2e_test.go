@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/control"
+	"github.com/mothership-go/mothership/stages/wasm/wasmtest"
 )
 
 // noRuntimeDir puts the control socket next to the manifest, in the test's
@@ -149,5 +150,30 @@ func TestControlCommandsWithNothingRunning(t *testing.T) {
 	}
 	if code, _, stderr := mothership(t, dir, "restart"); code != exitUsage || !strings.Contains(stderr, "name one ship or bay to restart") {
 		t.Errorf("restart without a name: exit %d, %q", code, stderr)
+	}
+}
+
+// TestStatusCountsModules: the calls of a WASM module on the request path
+// show in `status`, as the Modules tab shows them.
+func TestStatusCountsModules(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	writeFile(t, filepath.Join(dir, "trap.wasm"), string(wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request", Body: wasmtest.Unreachable}}}.Bytes()))
+	writeManifest(t, dir, strings.ReplaceAll(controlManifest, "HTTPPORT", fmt.Sprint(port))+`
+[[modules]]
+name = "guard"
+wasm = "trap.wasm"
+routes = ["/api/.*"]
+`)
+	v := startRunIn(t, dir, noRuntimeDir)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	for range 2 {
+		if status, _ := get(t, fmt.Sprintf("http://127.0.0.1:%d/api/users", port)); status != 500 {
+			t.Errorf("GET /api/users through a trapping module: %d, want 500", status)
+		}
+	}
+	want := control.Module{Name: "guard", ABI: "mothership", Phase: "request", Routes: 1, Calls: 2, Errors: 2}
+	if mods := statusJSON(t, dir).Modules; len(mods) != 1 || mods[0] != want {
+		t.Errorf("status --json modules: %+v, want %+v", mods, want)
 	}
 }

@@ -60,6 +60,11 @@ routes = [{ bind = "http", path_prefix = "/api" }]
 name = "worker"
 command = "SELF"
 env = { CONTROL_HELPER = "worker" }
+
+[[modules]]
+name = "guard"
+wasm = "guard.wasm" # never run: the test serves no requests
+routes = ["/api", "/api/.*"]
 `
 
 // running is a launched fleet with its control socket.
@@ -101,7 +106,7 @@ func launch(t *testing.T) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := Listen(filepath.Join(dir, "control.sock"), NewLocal(fl, metrics, hub, file, tree))
+	srv, err := Listen(filepath.Join(dir, "control.sock"), NewLocal(fl, metrics, hub, m, tree))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +139,9 @@ func TestStatus(t *testing.T) {
 	}
 	if st.Phase != "Running" || st.Role != "solo" || st.PID != os.Getpid() || len(st.Processes) != 2 {
 		t.Fatalf("status = %+v, want Running, solo, this pid and two processes", st)
+	}
+	if want := (Module{Name: "guard", ABI: "mothership", Phase: "request", Routes: 2}); len(st.Modules) != 1 || st.Modules[0] != want {
+		t.Errorf("modules %+v, want %+v", st.Modules, want)
 	}
 	tests := []struct {
 		name, group, routes string

@@ -23,19 +23,19 @@ type Fleet interface {
 // Local is the Source of the mothership this process runs: its fleet, its
 // metrics and the log lines its hub keeps.
 type Local struct {
-	fleet    Fleet
-	metrics  *telemetry.Metrics
-	hub      *Hub
-	manifest string
-	started  time.Time
-	routes   map[string][]string // process → the routes that target it
+	fleet   Fleet
+	metrics *telemetry.Metrics
+	hub     *Hub
+	m       *manifest.Manifest
+	started time.Time
+	routes  map[string][]string // process → the routes that target it
 }
 
-// NewLocal returns the Source of fl, reading the phase, role and route
-// counts from metrics and the log from hub; file is the manifest; tree is the compiled routing,
-// for each process's routes.
-func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, file string, tree *routetree.Tree) *Local {
-	l := &Local{fleet: fl, metrics: metrics, hub: hub, manifest: file, started: time.Now(), routes: map[string][]string{}}
+// NewLocal returns the Source of fl, run from m: the phase, role, route
+// and module counts come from metrics, the log from hub, and each
+// process's routes from tree, m's compiled routing.
+func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, m *manifest.Manifest, tree *routetree.Tree) *Local {
+	l := &Local{fleet: fl, metrics: metrics, hub: hub, m: m, started: time.Now(), routes: map[string][]string{}}
 	for _, bt := range tree.Binds {
 		for _, r := range bt.Routes {
 			if r.Target.Kind == manifest.TargetShip || r.Target.Kind == manifest.TargetBay {
@@ -53,13 +53,14 @@ func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, file string, tree 
 func (l *Local) Status(context.Context) (Status, error) {
 	st := Status{
 		Time:     time.Now(),
-		Manifest: l.manifest,
+		Manifest: l.m.File,
 		PID:      os.Getpid(),
 		Started:  l.started,
 		Phase:    string(l.metrics.Phase()),
 		Role:     l.metrics.Role(),
 		Routes:   l.metrics.Routes(),
 	}
+	st.Modules = l.modules()
 	for _, p := range l.fleet.Status() {
 		st.Processes = append(st.Processes, Process{
 			Name: p.Name, Group: p.Group, Kind: p.Kind, State: string(p.State), PID: p.PID,
@@ -67,6 +68,20 @@ func (l *Local) Status(context.Context) (Status, error) {
 		})
 	}
 	return st, nil
+}
+
+// modules is every module of the manifest with its calls so far.
+func (l *Local) modules() []Module {
+	calls := map[string]telemetry.ModuleCounts{}
+	for _, c := range l.metrics.Modules() {
+		calls[c.Name] = c
+	}
+	out := make([]Module, len(l.m.Modules))
+	for i, md := range l.m.Modules {
+		c := calls[md.Name]
+		out[i] = Module{Name: md.Name, ABI: md.ABI, Phase: md.Phase, Routes: len(md.Routes), Calls: c.Calls, Blocks: c.Blocks, Errors: c.Errors}
+	}
+	return out
 }
 
 // Logs implements Source over the hub.

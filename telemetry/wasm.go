@@ -19,16 +19,20 @@ var wasmCallBuckets = []float64{
 type wasmModule struct {
 	calls, blocks, errors prometheus.Counter
 	duration              prometheus.Observer
+	stat                  *moduleStat // the same calls, for the dashboard
 }
 
 // Call implements wasm.Observer.
 func (o *wasmModule) Call(d time.Duration, blocked, failed bool) {
 	o.calls.Inc()
+	o.stat.calls.Add(1)
 	if blocked {
 		o.blocks.Inc()
+		o.stat.blocks.Add(1)
 	}
 	if failed {
 		o.errors.Inc()
+		o.stat.errors.Add(1)
 	}
 	o.duration.Observe(d.Seconds())
 }
@@ -52,6 +56,7 @@ func (m *Metrics) WasmModule(name string) wasm.Observer {
 		blocks:   counter("blocks", "Calls into a WASM module that answered the request themselves (a block)."),
 		errors:   counter("errors", "Calls into a WASM module that trapped, ran past their timeout or made a malformed host call."),
 		duration: duration.WithLabelValues(name),
+		stat:     m.modules.stat(name),
 	}
 }
 

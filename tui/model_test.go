@@ -164,6 +164,19 @@ func TestScreens(t *testing.T) {
 	}
 }
 
+// TestModulesScreen: the Modules tab lists each module with its calls.
+func TestModulesScreen(t *testing.T) {
+	m, _ := dashboard(t)
+	st := fleetStatus(2*time.Second, 1300)
+	st.Modules = []control.Module{
+		{Name: "auth", ABI: "mothership", Phase: "request", Routes: 2, Calls: 1300, Blocks: 12, Errors: 1},
+		{Name: "tagger", ABI: "http-wasm", Routes: 1, Calls: 40},
+	}
+	send(m, statusMsg{st: st})
+	typeKeys(m, "tab", "tab")
+	golden(t, "modules-some", screen(m))
+}
+
 // TestScreenSizes: every line fits the terminal, which a resize redraws.
 func TestScreenSizes(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 15}, {132, 40}} {

@@ -7,15 +7,15 @@ func (m *Model) modules() []string {
 	if len(m.st.Modules) == 0 {
 		return []string{"no modules"}
 	}
-	header := []string{"NAME", "ABI", "PHASE", "ROUTES", "CALLS", "BLOCKS", "ERRORS", "LAST ERROR"}
+	header := []string{"NAME", "ABI", "PHASE", "ROUTES", "CALLS", "BLOCKS", "ERRORS"}
 	var rows [][]string
 	for _, md := range m.st.Modules {
-		last := md.LastError
-		if last == "" {
-			last = "-"
+		phase := md.Phase
+		if phase == "" {
+			phase = "-" // http-wasm modules see both
 		}
-		rows = append(rows, []string{md.Name, md.ABI, md.Phase, strconv.Itoa(md.Routes),
-			count(md.Calls), count(md.Blocks), count(md.Errors), last})
+		rows = append(rows, []string{md.Name, md.ABI, phase, strconv.Itoa(md.Routes),
+			count(md.Calls), count(md.Blocks), count(md.Errors)})
 	}
 	return table(header, rows, m.width)
 }
