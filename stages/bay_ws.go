@@ -28,10 +28,11 @@ var answerNotWebSocket = newPlainAnswer(http.StatusUpgradeRequired, "426 upgrade
 
 // bayWebSocket completes the client's WebSocket handshake at the proxy and
 // carries its messages over the bay's multiplexed link: Boarding when it
-// connects, its messages as Cargo, Disembark when it goes; the bay's Cargo
-// comes back as text messages, and its Disembark closes the client with
-// the bay's code and reason. Pings and the close handshake are answered
-// here, never by the bay.
+// connects, its messages as Cargo (binary ones as Freight, when the bay
+// docked saying it takes it), Disembark when it goes; the bay's Cargo comes
+// back as text messages and its Freight as binary, and its Disembark closes
+// the client with the bay's code and reason. Pings and the close handshake
+// are answered here, never by the bay.
 type bayWebSocket struct {
 	berth *docking.Berth
 	edit  pathEdit
@@ -117,7 +118,7 @@ func (r *wsRide) toClient() {
 	for {
 		select {
 		case msg := <-r.p.Messages():
-			if r.send(ws.NewTextFrame(msg)) != nil {
+			if r.send(dataFrame(msg)) != nil {
 				r.conn.Close()
 				return
 			}
@@ -134,13 +135,25 @@ func (r *wsRide) toClient() {
 	}
 }
 
+// dataFrame is the frame for one of the bay's messages: binary when the bay
+// sent it as Freight, else text; but a message that is not UTF-8 goes as
+// binary, since a text frame that is not would make the client fail the
+// connection (a bay that cannot send Freight has no other way to send
+// bytes).
+func dataFrame(msg docking.Message) ws.Frame {
+	if msg.Binary || !utf8.Valid(msg.Data) {
+		return ws.NewBinaryFrame(msg.Data)
+	}
+	return ws.NewTextFrame(msg.Data)
+}
+
 // flushMessages writes the messages the bay sent before it sent the
 // client off.
 func (r *wsRide) flushMessages() {
 	for {
 		select {
 		case msg := <-r.p.Messages():
-			if r.send(ws.NewTextFrame(msg)) != nil {
+			if r.send(dataFrame(msg)) != nil {
 				return
 			}
 		default:
@@ -150,22 +163,23 @@ func (r *wsRide) flushMessages() {
 }
 
 // fromClient reads the client's frames until it closes or breaks, passing
-// its messages to the bay and answering pings and close frames; it returns
-// the close code and reason to tell the bay.
+// its messages to the bay (a fragmented one once whole, binary ones marked
+// so) and answering pings and close frames; it returns the close code and
+// reason to tell the bay.
 func (r *wsRide) fromClient(br *bufio.Reader) (uint16, string) {
 	var msg []byte
+	var op ws.OpCode // the message being assembled: OpText, OpBinary, or 0 for none
+	fail := func(code ws.StatusCode, why string) (uint16, string) {
+		r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(code, why)))
+		return uint16(code), why
+	}
 	for {
 		h, err := ws.ReadHeader(br)
 		if err != nil {
 			return uint16(ws.StatusAbnormalClosure), ""
 		}
-		if !h.Masked || h.Length > maxWebSocketMessage || int64(len(msg))+h.Length > maxWebSocketMessage || h.Rsv != 0 {
-			code, why := ws.StatusProtocolError, "unmasked or reserved frame"
-			if h.Masked && h.Rsv == 0 {
-				code, why = ws.StatusMessageTooBig, "message too big"
-			}
-			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(code, why)))
-			return uint16(code), why
+		if code, why := checkFrame(h, op, len(msg)); code != 0 {
+			return fail(code, why)
 		}
 		payload := make([]byte, h.Length)
 		if _, err := io.ReadFull(br, payload); err != nil {
@@ -183,20 +197,45 @@ func (r *wsRide) fromClient(br *bufio.Reader) (uint16, string) {
 			}
 			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(echoCode(code), "")))
 			return uint16(code), reason
-		case ws.OpText, ws.OpBinary, ws.OpContinuation:
-			msg = append(msg, payload...)
-			if h.Fin {
-				if err := r.p.Send(msg); err != nil {
-					r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusInternalServerError, "bay link lost")))
-					return uint16(ws.StatusInternalServerError), "bay link lost"
-				}
-				msg = msg[:0]
+		default: // a data frame: checkFrame let no other through
+			if h.OpCode != ws.OpContinuation {
+				op = h.OpCode
 			}
-		default:
-			r.send(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusProtocolError, "unknown opcode")))
-			return uint16(ws.StatusProtocolError), "unknown opcode"
+			msg = append(msg, payload...)
+			if !h.Fin {
+				continue
+			}
+			if op == ws.OpText && !utf8.Valid(msg) {
+				return fail(ws.StatusInvalidFramePayloadData, "text message is not UTF-8")
+			}
+			if err := r.p.Send(msg, op == ws.OpBinary); err != nil {
+				return fail(ws.StatusInternalServerError, "bay link lost")
+			}
+			msg, op = msg[:0], 0
 		}
 	}
+}
+
+// checkFrame refuses a client frame RFC 6455 forbids, or one that would
+// make the message too big, with the close code and reason to send; op is
+// the opcode of the fragmented message under way (0: none), have its
+// bytes so far.
+func checkFrame(h ws.Header, op ws.OpCode, have int) (ws.StatusCode, string) {
+	switch {
+	case !h.Masked || h.Rsv != 0:
+		return ws.StatusProtocolError, "unmasked or reserved frame"
+	case h.Length > maxWebSocketMessage || int64(have)+h.Length > maxWebSocketMessage:
+		return ws.StatusMessageTooBig, "message too big"
+	case h.OpCode.IsReserved():
+		return ws.StatusProtocolError, "unknown opcode"
+	case h.OpCode.IsControl() && (!h.Fin || h.Length > 125):
+		return ws.StatusProtocolError, "fragmented or long control frame"
+	case h.OpCode == ws.OpContinuation && op == 0:
+		return ws.StatusProtocolError, "continuation without a message"
+	case (h.OpCode == ws.OpText || h.OpCode == ws.OpBinary) && op != 0:
+		return ws.StatusProtocolError, "new message inside a fragmented one"
+	}
+	return 0, ""
 }
 
 // closeFrame is the close frame for the code and reason a bay gave, made
