@@ -62,26 +62,46 @@ func (s *bayHTTP) Serve(x *Exchange, _ Handler) {
 	defer body.release()
 	ctx, cancel := context.WithTimeoutCause(x.ctx, s.timeout, errBayTimeout)
 	defer cancel()
-	claim, err := s.berth.Claim(ctx)
-	if err != nil {
-		s.fail(ctx, x, nil, err)
+	for retried := false; ; retried = true {
+		claim, err := s.berth.Claim(ctx)
+		if err != nil {
+			s.fail(ctx, x, nil, err)
+			return
+		}
+		// The link's reads and writes block: closing it is how the time
+		// limit and a client that left reach them, until the Reply's head is in.
+		stop := context.AfterFunc(ctx, claim.Interrupter())
+		tunnel, err := s.exchange(claim, x, w, req, body, stop)
+		stop()
+		switch {
+		case tunnel:
+			claim.Abandon() // a tunnel ends with its link
+		case err == nil:
+			if err = claim.Finish(); err != nil {
+				s.errorLog.Printf("stages: %s: after the response: %v", s.name, err)
+			}
+		case !retried && retryable(ctx, x, req):
+			// The link broke before any answer: most likely the bay closed
+			// it as idle (a draining generation does) just as the request
+			// went out. An idempotent request gets one more link.
+			claim.Abandon()
+			continue
+		default:
+			s.fail(ctx, x, claim, err)
+		}
 		return
 	}
-	// The link's reads and writes block: closing it is how the time limit
-	// and a client that left reach them, until the Reply's head is in.
-	stop := context.AfterFunc(ctx, claim.Interrupter())
-	tunnel, err := s.exchange(claim, x, w, req, body, stop)
-	stop()
-	switch {
-	case tunnel:
-		claim.Abandon() // a tunnel ends with its link
-	case err == nil:
-		if err = claim.Finish(); err != nil {
-			s.errorLog.Printf("stages: %s: after the response: %v", s.name, err)
-		}
-	default:
-		s.fail(ctx, x, claim, err)
+}
+
+// retryable reports whether a request whose link broke may go out again on
+// another: it is idempotent (RFC 9110, 9.2.2), nothing of the answer has
+// been written, and neither the time limit nor the client has ended it.
+func retryable(ctx context.Context, x *Exchange, req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
+		return ctx.Err() == nil && !x.std.answered()
 	}
+	return false
 }
 
 // fail answers what went wrong with a claim (nil when none was had), then
