@@ -562,3 +562,60 @@ func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
 }
+
+// TestWebSocketBayKeepsEachMessagesOpcode: through a WebSocket bay, a
+// binary message comes back binary and a text one text, in both
+// directions, a fragmented message arrives whole, and frames RFC 6455
+// forbids close the client with the code it names.
+func TestWebSocketBayKeepsEachMessagesOpcode(t *testing.T) {
+	_, base := startBays(t, webSocketBayManifest)
+	conn := boardCable(t, base)
+	binary := []byte{0x00, 0xff, 0xfe, 'b', 'i', 'n'}
+	for _, tc := range []struct {
+		name   string
+		frames []ws.Frame
+		op     ws.OpCode
+		want   []byte
+	}{
+		{"binary", []ws.Frame{ws.NewBinaryFrame(binary)}, ws.OpBinary, binary},
+		{"binary that is ASCII", []ws.Frame{ws.NewBinaryFrame([]byte("ascii"))}, ws.OpBinary, []byte("ascii")},
+		{"text", []ws.Frame{ws.NewTextFrame([]byte("hello"))}, ws.OpText, []byte("hello")},
+		{"fragmented binary", []ws.Frame{
+			ws.NewFrame(ws.OpBinary, false, binary[:2]),
+			ws.NewPingFrame([]byte("between")), // control frames may come between fragments
+			ws.NewFrame(ws.OpContinuation, true, binary[2:]),
+		}, ws.OpBinary, binary},
+	} {
+		for _, f := range tc.frames {
+			if err := ws.WriteFrame(conn, ws.MaskFrame(f)); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+		}
+		f, err := ws.ReadFrame(conn)
+		if err == nil && f.Header.OpCode == ws.OpPong {
+			f, err = ws.ReadFrame(conn)
+		}
+		if err != nil || f.Header.OpCode != tc.op || !bytes.Equal(f.Payload, tc.want) {
+			t.Errorf("%s: the echo is opcode %v %q (%v), want %v %q", tc.name, f.Header.OpCode, f.Payload, err, tc.op, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		frame ws.Frame
+		code  ws.StatusCode
+	}{
+		{"text that is not UTF-8", ws.NewTextFrame([]byte{0xff, 0xfe}), ws.StatusInvalidFramePayloadData},
+		{"a continuation with no message", ws.NewFrame(ws.OpContinuation, true, []byte("x")), ws.StatusProtocolError},
+		{"a fragmented ping", ws.NewFrame(ws.OpPing, false, nil), ws.StatusProtocolError},
+	} {
+		conn := boardCable(t, base)
+		if err := ws.WriteFrame(conn, ws.MaskFrame(tc.frame)); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		f, err := ws.ReadFrame(conn)
+		code, _ := ws.ParseCloseFrameData(f.Payload)
+		if err != nil || f.Header.OpCode != ws.OpClose || code != tc.code {
+			t.Errorf("%s: got opcode %v code %d (%v), want a close frame %d", tc.name, f.Header.OpCode, code, err, tc.code)
+		}
+	}
+}

@@ -10,7 +10,9 @@
 //   - v1, WebSocket multiplexing: one link per bay carries every client
 //     WebSocket routed to it. Mothership announces a client with Boarding,
 //     relays each message both ways as Cargo, and either side ends a client
-//     with Disembark.
+//     with Disembark. Cargo carries no opcode: a bay whose Dock says Binary
+//     (and Moored agrees) sends and gets binary messages as Freight, this
+//     package's extension with Cargo's layout.
 //   - v3, HTTP links: a pool of links, each carrying one request at a time.
 //     Mothership sends the head as Hail and the body as Hauls; the bay
 //     answers with Reply, the body as Hauls ended by an empty FIN (or a
@@ -40,7 +42,9 @@
 //   - MaxFramePayload is 16 MiB (the peers need at least 100 005).
 //   - HaulChunkLen, the most data we put in one Haul, is 64 KiB; any Haul
 //     up to MaxFramePayload is accepted (Writer.WriteHaul splits).
-//   - Cargo is the u32 connection id, then the message bytes (Cargo).
+//   - Cargo is the u32 connection id, then the message bytes (Cargo);
+//     Freight (0x13) is the same for a binary message, sent only on a link
+//     that agreed to it in Dock and Moored (Dock.Binary, Moored.Binary).
 //   - The v1 Dock is JSON, like the v3 one (Dock).
 //   - Ready is read from its first 4 bytes; more are ignored (Ready.Decode).
 //   - A Boarding path includes the query string when there is one:

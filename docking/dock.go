@@ -21,6 +21,9 @@ type Dock struct {
 	// Threads is how many links each worker serves, so that the pool can
 	// be sized; 0 when not sent.
 	Threads int `json:"threads,omitempty"`
+	// Binary, from a WebSocket bay, says it takes and sends Freight, so
+	// that binary messages keep their opcode; false when not sent.
+	Binary bool `json:"binary,omitempty"`
 }
 
 // Append appends d as a frame.
@@ -40,6 +43,8 @@ type Moored struct {
 	// strings, since the WebSocket bay's decoder refuses anything else; it
 	// is sent as {} when empty, never left out.
 	Config map[string]string `json:"config"`
+	// Binary agrees to Freight, answering a WebSocket bay's Dock.Binary.
+	Binary bool `json:"binary,omitempty"`
 }
 
 // Append appends m as a frame.

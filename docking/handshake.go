@@ -8,7 +8,8 @@ import (
 // Handshake runs Mothership's side of link setup: it reads the bay's Dock,
 // which must be the link's first frame, checks that it speaks version, the
 // family the manifest declares for the bay (VersionWebSocket or
-// VersionHTTP), and answers with a Moored carrying that version and config.
+// VersionHTTP), and answers with a Moored carrying that version and config,
+// agreeing to Freight when a WebSocket bay asked for it.
 // It returns the Dock.
 func Handshake(r *Reader, w *Writer, version int, config map[string]string) (Dock, error) {
 	var d Dock
@@ -25,7 +26,7 @@ func Handshake(r *Reader, w *Writer, version int, config map[string]string) (Doc
 	if err := checkVersion(d.Version, version); err != nil {
 		return d, fmt.Errorf("docking: handshake with %q: %w", d.Ship, err)
 	}
-	err = w.WriteMoored(Moored{Version: version, Config: config})
+	err = w.WriteMoored(Moored{Version: version, Config: config, Binary: d.Binary && version == VersionWebSocket})
 	if err == nil {
 		err = w.Flush()
 	}

@@ -56,6 +56,7 @@ func TestRoundTrips(t *testing.T) {
 	}{
 		{"dock v3", TypeDock, &Dock{Version: 3, Ship: "rack", PID: 77, Threads: 2}, func() decoder { return &Dock{} }},
 		{"dock v1", TypeDock, &Dock{Version: 1, Ship: "orbit <&> \"cast\""}, func() decoder { return &Dock{} }},
+		{"dock v1 taking freight", TypeDock, &Dock{Version: 1, Ship: "cable", Binary: true}, func() decoder { return &Dock{} }},
 		{"moored config", TypeMoored, &Moored{Version: 1, Config: map[string]string{"database_url": "postgres://x/?a=b&c=d", "ping_interval": "3"}}, func() decoder { return &Moored{} }},
 		{"boarding", TypeBoarding, &Boarding{ConnID: 1 << 31, Path: "/cable?x=1", RemoteAddr: "10.0.0.1:5000", Headers: map[string]string{"cookie": "a=b", "origin": "https://x"}}, func() decoder { return &Boarding{} }},
 		{"disembark", TypeDisembark, &Disembark{ConnID: 9, Code: 4000, Reason: "bye"}, func() decoder { return &Disembark{} }},

@@ -30,9 +30,10 @@ var ErrMuxClosed = errors.New("docking: websocket link closed")
 // (passenger): Boarding, Cargo and Disembark go out under one lock, and one
 // reader hands the bay's Cargo and Disembark to the passengers they name.
 type Mux struct {
-	link *Link
-	log  func(level, msg string, kv ...any)
-	bay  string
+	link   *Link
+	log    func(level, msg string, kv ...any)
+	bay    string
+	binary bool // the link agreed to Freight
 
 	wmu sync.Mutex // the link's Writer
 
@@ -46,7 +47,15 @@ type Mux struct {
 }
 
 func newMux(l *Link, log func(string, string, ...any), bay string) *Mux {
-	return &Mux{link: l, log: log, bay: bay, passengers: map[uint32]*Passenger{}}
+	return &Mux{link: l, log: log, bay: bay, binary: l.Dock.Binary, passengers: map[uint32]*Passenger{}}
+}
+
+// Message is one WebSocket message of the bay's for a client.
+type Message struct {
+	Data []byte
+	// Binary is set for a message the bay sent as Freight; one it sent as
+	// Cargo is text.
+	Binary bool
 }
 
 // Passenger is one client WebSocket connection carried over a Mux.
@@ -55,7 +64,7 @@ type Passenger struct {
 	ID uint32
 
 	m       *Mux
-	inbound chan []byte
+	inbound chan Message
 	gone    chan struct{}
 	once    sync.Once
 	code    uint16
@@ -87,7 +96,7 @@ func (m *Mux) board(bd Boarding) (*Passenger, error) {
 			break
 		}
 	}
-	p := &Passenger{ID: m.next, m: m, inbound: make(chan []byte, PassengerQueue), gone: make(chan struct{})}
+	p := &Passenger{ID: m.next, m: m, inbound: make(chan Message, PassengerQueue), gone: make(chan struct{})}
 	m.passengers[p.ID] = p
 	m.mu.Unlock()
 	bd.ConnID = p.ID
@@ -99,7 +108,7 @@ func (m *Mux) board(bd Boarding) (*Passenger, error) {
 }
 
 // Messages delivers the bay's messages for this client, in order.
-func (p *Passenger) Messages() <-chan []byte { return p.inbound }
+func (p *Passenger) Messages() <-chan Message { return p.inbound }
 
 // Gone is closed when the client must be closed: the bay sent Disembark,
 // the client fell too far behind, or the link went away. CloseReason says
@@ -109,8 +118,16 @@ func (p *Passenger) Gone() <-chan struct{} { return p.gone }
 // CloseReason is the close code and reason for the client once Gone is closed.
 func (p *Passenger) CloseReason() (uint16, string) { return p.code, p.reason }
 
-// Send passes one client message to the bay as Cargo.
-func (p *Passenger) Send(msg []byte) error {
+// Freight reports whether the link agreed to Freight, so that the bay's
+// messages say whether they are binary.
+func (p *Passenger) Freight() bool { return p.m.binary }
+
+// Send passes one client message to the bay: as Freight when it is binary
+// and the link agreed to Freight, else as Cargo.
+func (p *Passenger) Send(msg []byte, binary bool) error {
+	if binary && p.m.binary {
+		return p.m.write(func(w *Writer) error { return w.WriteFreight(p.ID, msg) })
+	}
 	return p.m.write(func(w *Writer) error { return w.WriteCargo(p.ID, msg) })
 }
 
@@ -212,7 +229,12 @@ func (m *Mux) read() error {
 			if err := cargo.Decode(f.Payload); err != nil {
 				return err
 			}
-			m.deliver(cargo.ConnID, cargo.Data)
+			m.deliver(cargo.ConnID, cargo.Data, false)
+		case TypeFreight:
+			if err := cargo.DecodeFreight(f.Payload); err != nil {
+				return err
+			}
+			m.deliver(cargo.ConnID, cargo.Data, true)
 		case TypeDisembark:
 			if err := dis.Decode(f.Payload); err != nil {
 				return err
@@ -234,13 +256,13 @@ func (m *Mux) lookup(id uint32) *Passenger {
 
 // deliver hands a copy of data (the frame's memory is the reader's) to the
 // passenger, or closes a passenger that is too far behind.
-func (m *Mux) deliver(id uint32, data []byte) {
+func (m *Mux) deliver(id uint32, data []byte, binary bool) {
 	p := m.lookup(id)
 	if p == nil {
 		return // it left while the bay was writing to it
 	}
 	select {
-	case p.inbound <- append([]byte(nil), data...):
+	case p.inbound <- Message{Data: append([]byte(nil), data...), Binary: binary}:
 	default:
 		if m.remove(p) {
 			p.depart(ClosePolicy, "too slow")

@@ -14,6 +14,12 @@ import (
 // one link at a time.
 func wsBay(t *testing.T, serve func(r *Reader, w *Writer)) (socket string) {
 	t.Helper()
+	return wsBayDocking(t, Dock{Version: VersionWebSocket, Ship: "ws"}, serve)
+}
+
+// wsBayDocking is wsBay docking with d.
+func wsBayDocking(t *testing.T, d Dock, serve func(r *Reader, w *Writer)) (socket string) {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "dk")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +38,7 @@ func wsBay(t *testing.T, serve func(r *Reader, w *Writer)) (socket string) {
 				return
 			}
 			r, w := NewReader(c), NewWriter(c)
-			if _, err := BayHandshake(r, w, Dock{Version: VersionWebSocket, Ship: "ws"}); err == nil {
+			if _, err := BayHandshake(r, w, d); err == nil {
 				serve(r, w)
 			}
 			c.Close()
@@ -84,7 +90,7 @@ func receive(t *testing.T, p *Passenger) string {
 	t.Helper()
 	select {
 	case m := <-p.Messages():
-		return string(m)
+		return string(m.Data)
 	case <-time.After(5 * time.Second):
 		t.Fatalf("passenger %d: no message within 5s", p.ID)
 		return ""
@@ -104,7 +110,7 @@ func TestMuxKeepsPassengersApart(t *testing.T) {
 	}
 	for i, p := range ps {
 		for j := range 3 {
-			p.Send(fmt.Appendf(nil, "p%d m%d", i, j))
+			p.Send(fmt.Appendf(nil, "p%d m%d", i, j), false)
 		}
 	}
 	for i, p := range ps {
@@ -134,7 +140,7 @@ func TestMuxBayDisembarksAPassenger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Send([]byte("close"))
+	p.Send([]byte("close"), false)
 	select {
 	case <-p.Gone():
 		if code, reason := p.CloseReason(); code != 4000 || reason != "bye" {
@@ -188,11 +194,11 @@ func TestMuxDocksANewLinkWhenOneBreaks(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		p, err := b.Board(Boarding{Path: "/"})
-		if err == nil && p.Send([]byte("again")) == nil {
+		if err == nil && p.Send([]byte("again"), false) == nil {
 			select {
 			case m := <-p.Messages():
-				if string(m) != "again" {
-					t.Fatalf("on the new link: %q", m)
+				if string(m.Data) != "again" {
+					t.Fatalf("on the new link: %q", m.Data)
 				}
 				return
 			case <-p.Gone(): // boarded the link that broke: board again
@@ -236,5 +242,73 @@ func TestMuxSlowPassengerIsClosed(t *testing.T) {
 	}
 	if n := len(p.Messages()); n != PassengerQueue {
 		t.Errorf("%d messages queued, want the bound %d", n, PassengerQueue)
+	}
+}
+
+// TestMuxKeepsTheOpcodeOnLinksThatAgreed: on a link whose Dock said Binary,
+// a binary message goes to the bay as Freight and the bay's Freight comes
+// back marked binary; on a link that did not, binary messages go as Cargo,
+// all the protocol had.
+func TestMuxKeepsTheOpcodeOnLinksThatAgreed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		binary bool // the bay's Dock.Binary
+		want   Type // what a binary message reaches the bay as
+	}{
+		{"a bay that takes Freight", true, TypeFreight},
+		{"a bay that does not", false, TypeCargo},
+	} {
+		got := make(chan Type, 4)
+		socket := wsBayDocking(t, Dock{Version: VersionWebSocket, Ship: "ws", Binary: tc.binary}, func(r *Reader, w *Writer) {
+			for {
+				f, err := r.Next()
+				if err != nil {
+					return
+				}
+				var c Cargo
+				switch f.Type {
+				case TypeCargo:
+					c.Decode(f.Payload)
+				case TypeFreight:
+					c.DecodeFreight(f.Payload)
+				default:
+					continue
+				}
+				got <- f.Type
+				// The bay answers binary with binary, when it may.
+				if f.Type == TypeFreight {
+					w.WriteFreight(c.ConnID, c.Data)
+				} else {
+					w.WriteCargo(c.ConnID, c.Data)
+				}
+				w.Flush()
+			}
+		})
+		b := dockWS(t, socket)
+		p, err := b.Board(Boarding{Path: "/"})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, binary := range []bool{false, true} {
+			if err := p.Send([]byte{0xff, 0x00, byte(len(tc.name))}, binary); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			want := TypeCargo
+			if binary {
+				want = tc.want
+			}
+			if typ := <-got; typ != want {
+				t.Errorf("%s: a message with binary %v reached the bay as %s, want %s", tc.name, binary, typ, want)
+			}
+			select {
+			case m := <-p.Messages():
+				if m.Binary != (want == TypeFreight) || len(m.Data) != 3 {
+					t.Errorf("%s: the echo came back %+v, want binary %v", tc.name, m, want == TypeFreight)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: no echo", tc.name)
+			}
+		}
+		b.Undock(socket)
 	}
 }

@@ -8,14 +8,17 @@ import (
 // Type is a frame's message type, its first byte on the wire.
 type Type byte
 
-// The message types. Dock and Moored belong to both families; 0x10–0x12 are
-// the v1 WebSocket family, 0x20–0x23 the v3 HTTP family.
+// The message types. Dock and Moored belong to both families; 0x10–0x13 are
+// the v1 WebSocket family, 0x20–0x23 the v3 HTTP family. Freight is this
+// implementation's extension of v1, sent only on a link whose Dock and
+// Moored both said Binary.
 const (
 	TypeDock      Type = 0x01
 	TypeMoored    Type = 0x02
 	TypeBoarding  Type = 0x10
 	TypeDisembark Type = 0x11
 	TypeCargo     Type = 0x12
+	TypeFreight   Type = 0x13
 	TypeHail      Type = 0x20
 	TypeHaul      Type = 0x21
 	TypeReply     Type = 0x22
@@ -45,6 +48,8 @@ func (t Type) String() string {
 		return "Disembark"
 	case TypeCargo:
 		return "Cargo"
+	case TypeFreight:
+		return "Freight"
 	case TypeHail:
 		return "Hail"
 	case TypeHaul:
@@ -60,7 +65,7 @@ func (t Type) String() string {
 // Known reports whether t is one of the message types of either family.
 func (t Type) Known() bool {
 	switch t {
-	case TypeDock, TypeMoored, TypeBoarding, TypeDisembark, TypeCargo,
+	case TypeDock, TypeMoored, TypeBoarding, TypeDisembark, TypeCargo, TypeFreight,
 		TypeHail, TypeHaul, TypeReply, TypeReady:
 		return true
 	}

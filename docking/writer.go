@@ -77,12 +77,20 @@ func (w *Writer) WriteHaul(id uint32, fin bool, data []byte) error {
 	return nil
 }
 
-// WriteCargo queues one WebSocket message for connection id.
-func (w *Writer) WriteCargo(id uint32, data []byte) error {
+// WriteCargo queues one WebSocket text message for connection id.
+func (w *Writer) WriteCargo(id uint32, data []byte) error { return w.writeCargo(TypeCargo, id, data) }
+
+// WriteFreight queues one WebSocket binary message for connection id, on a
+// link that agreed to Freight.
+func (w *Writer) WriteFreight(id uint32, data []byte) error {
+	return w.writeCargo(TypeFreight, id, data)
+}
+
+func (w *Writer) writeCargo(t Type, id uint32, data []byte) error {
 	if len(data) > MaxFramePayload-cargoHeadLen {
-		return fmt.Errorf("docking: Cargo of %d bytes: %w", len(data), ErrFrameTooLarge)
+		return fmt.Errorf("docking: %s of %d bytes: %w", t, len(data), ErrFrameTooLarge)
 	}
-	return w.writeData(Cargo{ConnID: id}.appendHead(w.buf, len(data)), data)
+	return w.writeData(Cargo{ConnID: id}.appendHead(w.buf, t, len(data)), data)
 }
 
 // WriteReady queues the Ready that frees the link after request id.

@@ -135,6 +135,12 @@ func (e *election) lead(ctx context.Context, timeout time.Duration, runPrelaunch
 		return errors.Join(perr, fmt.Errorf("flagship: telling the escorts the prelaunch %s: %w", state, err))
 	}
 	e.log("postgres election: prelaunch outcome recorded", "lock", e.name, "state", state)
+	// Let go of the lock now, not when the session ends: the server sees
+	// the end a moment after Close, and a server starting in that moment
+	// would find the lock held and wait a poll for nothing.
+	if _, err := e.conn.Exec(rctx, "SELECT pg_advisory_unlock($1)", e.key); err != nil {
+		e.log("postgres election: the lock is released when the session ends", "lock", e.name, "error", err.Error())
+	}
 	return perr
 }
 

@@ -122,6 +122,8 @@ func decodeFrame(fr docking.Frame) (any, bool) {
 		m = &docking.Disembark{}
 	case docking.TypeCargo:
 		m = &docking.Cargo{}
+	case docking.TypeFreight:
+		m = &freight{}
 	case docking.TypeHail:
 		m = &docking.Hail{}
 	case docking.TypeHaul:
@@ -154,6 +156,8 @@ func encodeMessage(m any) ([]byte, error) {
 		return m.Append(nil)
 	case *docking.Cargo:
 		return m.Append(nil), nil
+	case *freight:
+		return m.AppendFreight(nil), nil
 	case *docking.Hail:
 		return m.Append(nil)
 	case *docking.Haul:
@@ -165,3 +169,8 @@ func encodeMessage(m any) ([]byte, error) {
 	}
 	panic("no encoder")
 }
+
+// freight is a Cargo read and written as Freight, its binary twin.
+type freight struct{ docking.Cargo }
+
+func (f *freight) Decode(p []byte) error { return f.DecodeFreight(p) }

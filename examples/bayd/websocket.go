@@ -52,65 +52,24 @@ type welcome struct {
 }
 
 // serveClients docks one link and serves its clients: each gets a welcome,
-// each message is echoed to its sender, and the message "close" makes the
-// bay end that client with code 4000.
+// each message is echoed to its sender (a binary one as binary: bayd docks
+// saying it takes Freight), and the message "close" makes the bay end that
+// client with code 4000.
 func serveClients(conn net.Conn, cfg config, log *slog.Logger) error {
 	r, w := docking.NewReader(conn), docking.NewWriter(conn)
-	m, err := docking.BayHandshake(r, w, docking.Dock{Version: docking.VersionWebSocket, Ship: cfg.ship, PID: os.Getpid()})
+	m, err := docking.BayHandshake(r, w, docking.Dock{Version: docking.VersionWebSocket, Ship: cfg.ship, PID: os.Getpid(), Binary: true})
 	if err != nil {
 		return err
 	}
-	log.Info("docked", "version", m.Version, "config", m.Config)
-	paths := map[uint32]string{} // the clients on the link, by conn id
+	log.Info("docked", "version", m.Version, "config", m.Config, "binary", m.Binary)
+	c := &clients{w: w, log: log, paths: map[uint32]string{}}
 	for {
 		f, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		switch f.Type {
-		case docking.TypeBoarding:
-			var b docking.Boarding
-			if err := b.Decode(f.Payload); err != nil {
-				return err
-			}
-			paths[b.ConnID] = b.Path
-			log.Info("client boarded", "conn", b.ConnID, "path", b.Path, "remote_addr", b.RemoteAddr)
-			hello, err := json.Marshal(welcome{Type: "welcome", Conn: b.ConnID, Path: b.Path})
-			if err != nil {
-				return err
-			}
-			err = w.WriteCargo(b.ConnID, hello)
-		case docking.TypeCargo:
-			var c docking.Cargo
-			if err := c.Decode(f.Payload); err != nil {
-				return err
-			}
-			if _, ok := paths[c.ConnID]; !ok {
-				log.Warn("cargo for an unknown client, ignored", "conn", c.ConnID)
-				continue
-			}
-			if string(c.Data) == "close" {
-				delete(paths, c.ConnID)
-				err = w.WriteDisembark(docking.Disembark{ConnID: c.ConnID, Code: 4000, Reason: "bye"})
-			} else {
-				err = w.WriteCargo(c.ConnID, c.Data)
-			}
-		case docking.TypeDisembark:
-			var d docking.Disembark
-			if err := d.Decode(f.Payload); err != nil {
-				return err
-			}
-			if _, ok := paths[d.ConnID]; !ok {
-				log.Warn("disembark of an unknown client, ignored", "conn", d.ConnID)
-				continue
-			}
-			delete(paths, d.ConnID)
-			log.Info("client left", "conn", d.ConnID, "code", d.Code, "reason", d.Reason)
-		default:
-			return fmt.Errorf("%s on a websocket link", f.Type)
+		if err == nil {
+			err = c.handle(f)
 		}
 		// Answers wait until every frame already received is handled, so
 		// that a burst is answered in one write.
@@ -121,4 +80,66 @@ func serveClients(conn net.Conn, cfg config, log *slog.Logger) error {
 			return err
 		}
 	}
+}
+
+// clients are the client connections on one link.
+type clients struct {
+	w     *docking.Writer
+	log   *slog.Logger
+	paths map[uint32]string // by conn id
+}
+
+// handle answers one frame from Mothership.
+func (c *clients) handle(f docking.Frame) error {
+	switch f.Type {
+	case docking.TypeBoarding:
+		var b docking.Boarding
+		if err := b.Decode(f.Payload); err != nil {
+			return err
+		}
+		c.paths[b.ConnID] = b.Path
+		c.log.Info("client boarded", "conn", b.ConnID, "path", b.Path, "remote_addr", b.RemoteAddr)
+		hello, err := json.Marshal(welcome{Type: "welcome", Conn: b.ConnID, Path: b.Path})
+		if err != nil {
+			return err
+		}
+		return c.w.WriteCargo(b.ConnID, hello)
+	case docking.TypeCargo, docking.TypeFreight:
+		return c.echo(f)
+	case docking.TypeDisembark:
+		var d docking.Disembark
+		if err := d.Decode(f.Payload); err != nil {
+			return err
+		}
+		if _, ok := c.paths[d.ConnID]; !ok {
+			c.log.Warn("disembark of an unknown client, ignored", "conn", d.ConnID)
+			return nil
+		}
+		delete(c.paths, d.ConnID)
+		c.log.Info("client left", "conn", d.ConnID, "code", d.Code, "reason", d.Reason)
+		return nil
+	}
+	return fmt.Errorf("%s on a websocket link", f.Type)
+}
+
+// echo sends a client's message back as it came, text or binary; "close"
+// ends the client instead.
+func (c *clients) echo(f docking.Frame) error {
+	var msg docking.Cargo
+	decode, write := msg.Decode, c.w.WriteCargo
+	if f.Type == docking.TypeFreight {
+		decode, write = msg.DecodeFreight, c.w.WriteFreight
+	}
+	if err := decode(f.Payload); err != nil {
+		return err
+	}
+	if _, ok := c.paths[msg.ConnID]; !ok {
+		c.log.Warn("cargo for an unknown client, ignored", "conn", msg.ConnID)
+		return nil
+	}
+	if f.Type == docking.TypeCargo && string(msg.Data) == "close" {
+		delete(c.paths, msg.ConnID)
+		return c.w.WriteDisembark(docking.Disembark{ConnID: msg.ConnID, Code: 4000, Reason: "bye"})
+	}
+	return write(msg.ConnID, msg.Data)
 }

@@ -76,8 +76,6 @@ func spool(body io.Reader, declared int64) (*spooledBody, error) {
 		err = fmt.Errorf("reading the request body: %w", err)
 	case s.n > bayBodyMax:
 		err = errBodyTooLarge
-	default:
-		_, err = f.Seek(0, io.SeekStart)
 	}
 	if err != nil {
 		s.release()
@@ -86,11 +84,12 @@ func spool(body io.Reader, declared int64) (*spooledBody, error) {
 	return s, nil
 }
 
-// reader reads the body from its start.
+// reader reads the body from its start, each time it is called: a request
+// retried on another link sends it again.
 func (s *spooledBody) reader() io.Reader {
 	switch {
 	case s.file != nil:
-		return s.file
+		return io.NewSectionReader(s.file, 0, s.n)
 	case s.mem == nil:
 		return eof{}
 	}

@@ -39,12 +39,15 @@
 //   - A tunnel reply is a tunnel only with status 101, the one answer after
 //     which the engine hands a connection over; another status is answered
 //     as a stream of the bay's bytes (tunnel.go).
-//   - Cargo carries no opcode (docking.md §3.3), so a message's type cannot
-//     cross the link. A client's text and binary messages reach the bay as
-//     their bytes; each message of the bay goes to the client as a binary
-//     frame when the client's last message was binary or when it is not
-//     UTF-8 (which a text frame must be), and as a text frame otherwise. An
-//     echo keeps the client's opcode, and an ActionCable bay's JSON stays
-//     text. Pings, pongs and the close handshake never reach the bay; the
-//     close codes do, both ways, as Disembark (ride.go).
+//   - Cargo carries no opcode (docking.md §3.3). A bay that docks saying
+//     `"binary": true` gets Freight as well (Cargo's layout, type 0x13, an
+//     extension of this implementation's agreed in Dock and Moored): binary
+//     messages go both ways as Freight, text ones as Cargo, so the opcode
+//     crosses the link. With a bay that does not (orbitcast), each of its
+//     messages goes to the client as a binary frame when the client's last
+//     message was binary, as a text frame otherwise: an echo keeps the
+//     client's opcode, and an ActionCable bay's JSON stays text. Either way
+//     a message that is not UTF-8 goes as binary, which a text frame could
+//     not carry. Pings, pongs and the close handshake never reach the bay;
+//     the close codes do, both ways, as Disembark (ride.go).
 package bays

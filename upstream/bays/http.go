@@ -53,26 +53,46 @@ func (s *httpBay) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	defer cancel(nil)
 	w := watch(ctx, cancel, x.Conn, s.timeout)
 	defer w.stop()
-	claim, err := s.berth.Claim(ctx)
-	if err != nil {
-		s.fail(ctx, x, nil, err)
+	for retried := false; ; retried = true {
+		claim, err := s.berth.Claim(ctx)
+		if err != nil {
+			s.fail(ctx, x, nil, err)
+			return
+		}
+		// The link's reads and writes block: closing it is how the time
+		// limit and a client that left reach them, until the Reply's head is in.
+		stop := context.AfterFunc(ctx, claim.Interrupter())
+		tunnel, err := s.exchange(claim, x, body, func() bool { w.stop(); return stop() })
+		stop()
+		switch {
+		case tunnel:
+			claim.Abandon() // a tunnel ends with its link
+		case err == nil:
+			if err = claim.Finish(); err != nil {
+				s.errorLog.Printf("bays: %s: after the response: %v", s.name, err)
+			}
+		case !retried && retryable(ctx, x):
+			// The link broke before any answer: most likely the bay closed
+			// it as idle (a draining generation does) just as the request
+			// went out. An idempotent request gets one more link.
+			claim.Abandon()
+			continue
+		default:
+			s.fail(ctx, x, claim, err)
+		}
 		return
 	}
-	// The link's reads and writes block: closing it is how the time limit
-	// and a client that left reach them, until the Reply's head is in.
-	stop := context.AfterFunc(ctx, claim.Interrupter())
-	tunnel, err := s.exchange(claim, x, body, func() bool { w.stop(); return stop() })
-	stop()
-	switch {
-	case tunnel:
-		claim.Abandon() // a tunnel ends with its link
-	case err == nil:
-		if err = claim.Finish(); err != nil {
-			s.errorLog.Printf("bays: %s: after the response: %v", s.name, err)
-		}
-	default:
-		s.fail(ctx, x, claim, err)
+}
+
+// retryable reports whether a request whose link broke may go out again on
+// another: it is idempotent (RFC 9110 §9.2.2), nothing of the answer has
+// been written, and neither the time limit nor the client has ended it.
+func retryable(ctx context.Context, x *pipeline.Exchange) bool {
+	switch x.Method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return ctx.Err() == nil && x.Response.Status() == 0
 	}
+	return false
 }
 
 // fail answers what went wrong with a claim (nil when none was had), then

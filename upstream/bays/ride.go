@@ -55,14 +55,17 @@ func (r *ride) send(f ws.Frame) error {
 	return ws.WriteFrame(r.conn, f)
 }
 
-// message frames one of the bay's messages: binary after a binary message
-// from the client, or when it is not UTF-8, which a text frame must be
-// (RFC 6455 §5.6); text otherwise.
-func (r *ride) message(msg []byte) ws.Frame {
-	if r.binary.Load() || !utf8.Valid(msg) {
-		return ws.NewBinaryFrame(msg)
+// message frames one of the bay's messages. On a link that agreed to
+// Freight the bay says which it sent: Freight is binary, Cargo text. On
+// another, Cargo carries no type: binary after a binary message from the
+// client, text otherwise. Either way a message that is not UTF-8 goes as
+// binary, which a text frame could not carry (RFC 6455 §5.6).
+func (r *ride) message(msg docking.Message) ws.Frame {
+	guessed := !r.p.Freight() && r.binary.Load()
+	if msg.Binary || guessed || !utf8.Valid(msg.Data) {
+		return ws.NewBinaryFrame(msg.Data)
 	}
-	return ws.NewTextFrame(msg)
+	return ws.NewTextFrame(msg.Data)
 }
 
 // toClient writes the bay's messages to the client until the passenger is
@@ -154,7 +157,7 @@ func (r *ride) fromClient(br *bufio.Reader) (uint16, string) {
 			return r.refuse(ws.StatusInvalidFramePayloadData, "text message is not UTF-8")
 		}
 		r.binary.Store(op == ws.OpBinary)
-		if err := r.p.Send(msg); err != nil {
+		if err := r.p.Send(msg, op == ws.OpBinary); err != nil {
 			return r.refuse(ws.StatusInternalServerError, "bay link lost")
 		}
 		msg, op = msg[:0], 0
