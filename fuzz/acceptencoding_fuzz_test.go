@@ -28,7 +28,7 @@ var acceptEncodingSeeds = []string{
 
 // FuzzAcceptEncoding negotiates arbitrary Accept-Encoding values, as one
 // header line and split over several: it must not panic, the answer is
-// one of br, gzip, deflate or identity, and the same when asked again.
+// one of br, zstd, gzip, deflate or identity, and the same when asked again.
 func FuzzAcceptEncoding(f *testing.F) {
 	for _, s := range acceptEncodingSeeds {
 		f.Add(s)
@@ -40,7 +40,7 @@ func FuzzAcceptEncoding(f *testing.F) {
 		}
 		got := compress.Negotiate(&h, compress.All).String()
 		switch got {
-		case "br", "gzip", "deflate", "identity":
+		case "br", "zstd", "gzip", "deflate", "identity":
 		default:
 			t.Fatalf("%q: negotiated %q", v, got)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
 )
 
 // compressBody is large and compressible.
@@ -105,6 +106,13 @@ func decode(t *testing.T, name, enc string, body []byte) string {
 		r, err = zlib.NewReader(bytes.NewReader(body))
 	case "br":
 		r = brotli.NewReader(bytes.NewReader(body))
+	case "zstd":
+		var zr *zstd.Decoder
+		zr, err = zstd.NewReader(bytes.NewReader(body))
+		if err == nil {
+			defer zr.Close()
+			r = zr
+		}
 	default:
 		t.Fatalf("%s: unknown Content-Encoding %q", name, enc)
 	}
@@ -136,6 +144,7 @@ func TestCompression(t *testing.T) {
 		{name: "gzip", path: "/text", ae: "gzip", want: "gzip", vary: true},
 		{name: "deflate", path: "/text", ae: "deflate", want: "deflate", vary: true},
 		{name: "br", path: "/text", ae: "br", want: "br", vary: true},
+		{name: "zstd", path: "/text", ae: "zstd", want: "zstd", vary: true},
 		{name: "browser", path: "/text", ae: "gzip, deflate, br, zstd", want: "br", vary: true},
 		{name: "q-values", path: "/text", ae: "br;q=0.2, gzip;q=0.9, deflate;q=0.5", want: "gzip", vary: true},
 		{name: "br;q=0", path: "/text", ae: "br;q=0, deflate", want: "deflate", vary: true},
@@ -201,7 +210,7 @@ func TestCompression(t *testing.T) {
 	}
 	// The encoders are pooled: many requests in a row stay correct.
 	for i := range 20 {
-		for _, enc := range []string{"gzip", "deflate", "br"} {
+		for _, enc := range []string{"gzip", "deflate", "br", "zstd"} {
 			res, raw := do(t, c, "GET", p.url+"/text", "", http.Header{"Accept-Encoding": {enc}})
 			if body := decode(t, enc, res.Header.Get("Content-Encoding"), []byte(raw)); body != compressBody {
 				t.Fatalf("round %d, %s: decoded body differs", i, enc)
@@ -219,6 +228,7 @@ func TestCompressionCommandLine(t *testing.T) {
 	for _, tc := range []struct{ enc, tool string }{
 		{"gzip", "gzip"},
 		{"br", "brotli"},
+		{"zstd", "zstd"},
 	} {
 		t.Run(tc.enc, func(t *testing.T) {
 			tool, err := exec.LookPath(tc.tool)
@@ -250,7 +260,7 @@ func TestCompressionCommandLine(t *testing.T) {
 // encoder as they are sent: the client decodes the first event while the
 // backend still holds the second.
 func TestCompressionStreams(t *testing.T) {
-	for _, enc := range []string{"gzip", "deflate", "br"} {
+	for _, enc := range []string{"gzip", "deflate", "br", "zstd"} {
 		t.Run(enc, func(t *testing.T) {
 			release := make(chan struct{})
 			defer func() {
@@ -280,6 +290,12 @@ func TestCompressionStreams(t *testing.T) {
 				r, err = zlib.NewReader(res.Body)
 			case "br":
 				r = brotli.NewReader(res.Body)
+			case "zstd":
+				var zr *zstd.Decoder
+				if zr, err = zstd.NewReader(res.Body); err == nil {
+					defer zr.Close()
+					r = zr
+				}
 			}
 			if err != nil {
 				t.Fatalf("%s: %v", enc, err)

@@ -37,6 +37,7 @@ func staticTree(t *testing.T) (public, assets string) {
 		"public/pre.js":             "plain-pre",
 		"public/pre.js.br":          "BROTLI-BYTES",
 		"public/pre.js.gz":          "GZIP-BYTES",
+		"public/pre.js.zst":         "ZSTD-BYTES",
 		"public/a/b":                "a-b",
 		"public/..secret-like.txt":  "dots in a name are fine",
 		"assets/app.js":             "console.log('assets')",
@@ -197,6 +198,7 @@ func TestStaticServing(t *testing.T) {
 		{name: "If-Modified-Since long ago: 200", method: "GET", path: "/app.js", header: http.Header{"If-Modified-Since": {"Mon, 02 Jan 2006 15:04:05 GMT"}}, status: 200},
 		{name: "br sibling", method: "GET", path: "/pre.js", header: http.Header{"Accept-Encoding": {"gzip, br"}}, status: 200, body: "BROTLI-BYTES", encoding: "br", ctype: "javascript"},
 		{name: "gz sibling", method: "GET", path: "/pre.js", header: http.Header{"Accept-Encoding": {"gzip"}}, status: 200, body: "GZIP-BYTES", encoding: "gzip", ctype: "javascript"},
+		{name: "zst sibling", method: "GET", path: "/pre.js", header: http.Header{"Accept-Encoding": {"gzip, zstd"}}, status: 200, body: "ZSTD-BYTES", encoding: "zstd", ctype: "javascript"},
 		{name: "br refused", method: "GET", path: "/pre.js", header: http.Header{"Accept-Encoding": {"br;q=0, gzip"}}, status: 200, body: "GZIP-BYTES", encoding: "gzip"},
 		{name: "gzip preferred by q", method: "GET", path: "/pre.js", header: http.Header{"Accept-Encoding": {"br;q=0.5, gzip"}}, status: 200, body: "GZIP-BYTES", encoding: "gzip"},
 		{name: "no coding accepted", method: "GET", path: "/pre.js", header: http.Header{"Accept-Encoding": {"identity"}}, status: 200, body: "plain-pre"},
@@ -244,7 +246,7 @@ func TestStaticServing(t *testing.T) {
 
 	// Conditional requests against the ETag, for each representation.
 	etags := map[string]bool{}
-	for _, ae := range []string{"identity", "gzip", "br"} {
+	for _, ae := range []string{"identity", "gzip", "br", "zstd"} {
 		res, _ := do(t, c, "GET", p.url+"/pre.js", "", http.Header{"Accept-Encoding": {ae}})
 		etag := res.Header.Get("Etag")
 		if etag == "" || etags[etag] {

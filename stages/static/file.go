@@ -16,12 +16,12 @@ import (
 var precompressed = [...]struct {
 	enc compress.Encoding
 	ext string
-}{{compress.Brotli, ".br"}, {compress.Gzip, ".gz"}}
+}{{compress.Brotli, ".br"}, {compress.Zstd, ".zst"}, {compress.Gzip, ".gz"}}
 
 // siblingCodings are the codings a sibling may have.
-var siblingCodings = compress.Set(0).With(compress.Brotli).With(compress.Gzip)
+var siblingCodings = compress.Set(0).With(compress.Brotli).With(compress.Zstd).With(compress.Gzip)
 
-// serveFile answers with the file name, or with its .br or .gz sibling
+// serveFile answers with the file name, or with its .br, .zst or .gz sibling
 // when the client accepts that coding, through internal/content (the
 // conditional requests and ranges); it reports false when the file cannot
 // be opened after all.

@@ -13,7 +13,7 @@
 // A file is answered with a strong ETag (its modification time, size and
 // coding) through internal/content: Last-Modified, the conditional
 // requests of RFC 9110 §13 and byte ranges, as the bays' file replies are.
-// A `.br` or `.gz` sibling is served in the file's place when the client
+// A `.br`, `.zst` or `.gz` sibling is served in the file's place when the client
 // accepts that coding; its type is the file's.
 package static
 
