@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -277,5 +278,53 @@ func TestStaticBind(t *testing.T) {
 	}
 	if res, body := rawGet(t, p.srv.Addr("other").String(), "GET", "/app.js", ""); res.StatusCode != 200 || body != "console.log('public')" {
 		t.Errorf("bind other: %d %q, want the file", res.StatusCode, body)
+	}
+}
+
+// TestStaticCompressedOnTheFly checks that a text file without a
+// precompressed sibling is sent encoded when the client accepts it, the
+// same bytes again from the cache, and anew once the file changes; that
+// an image or a small file is sent as it is.
+func TestStaticCompressedOnTheFly(t *testing.T) {
+	public, assets := staticTree(t)
+	text := strings.Repeat("All work and no play makes Jack a dull boy. ", 100)
+	testfs.Lay(t, public, map[string]string{"big.txt": text, "big.png": text}, nil)
+	backend := startBackend(t, echoHandler("app"))
+	p := startProxy(t, staticDoc(public, assets, backendAddr(backend)))
+	c := newClient(t)
+	c.Transport.(*http.Transport).DisableCompression = true
+	var first string
+	for i := range 2 {
+		res, raw := do(t, c, "GET", p.url+"/big.txt", "", http.Header{"Accept-Encoding": {"gzip"}})
+		if res.Header.Get("Content-Encoding") != "gzip" || !strings.HasSuffix(res.Header.Get("Etag"), `-gzip"`) {
+			t.Fatalf("request %d: Content-Encoding %q, ETag %q; want gzip and a gzip ETag", i, res.Header.Get("Content-Encoding"), res.Header.Get("Etag"))
+		}
+		if got := decode(t, "big.txt", "gzip", []byte(raw)); got != text || len(raw) >= len(text) || res.ContentLength != int64(len(raw)) {
+			t.Fatalf("request %d: %d encoded bytes (Content-Length %d) decoding to %d, want fewer than %d decoding to the file", i, len(raw), res.ContentLength, len(got), len(text))
+		}
+		if i == 0 {
+			first = raw
+		} else if raw != first {
+			t.Errorf("the second answer differs from the first")
+		}
+	}
+	changed := strings.Repeat("Changed: ", 300)
+	if err := os.WriteFile(filepath.Join(public, "big.txt"), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A new size, so a file system with coarse timestamps notices too.
+	res, raw := do(t, c, "GET", p.url+"/big.txt", "", http.Header{"Accept-Encoding": {"br"}})
+	if got := decode(t, "changed", res.Header.Get("Content-Encoding"), []byte(raw)); got != changed {
+		t.Errorf("after a change: %d bytes decoding to %q..., want the new file", len(raw), got[:min(20, len(got))])
+	}
+	for _, tc := range []struct{ name, path, ae string }{
+		{"an image", "/big.png", "gzip"},
+		{"a small file", "/app.js", "gzip"},
+		{"no coding accepted", "/big.txt", "identity"},
+	} {
+		res, _ := do(t, c, "GET", p.url+tc.path, "", http.Header{"Accept-Encoding": {tc.ae}})
+		if ce := res.Header.Get("Content-Encoding"); ce != "" {
+			t.Errorf("%s: Content-Encoding %q, want none", tc.name, ce)
+		}
 	}
 }

@@ -13,6 +13,7 @@
 package compress
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/mothership-go/mothership/pipeline"
@@ -141,4 +142,18 @@ func (w *writer) finish() {
 	}
 	pools[w.enc].put(w.w, w.failed == nil)
 	w.w = nil
+}
+
+// Encode returns src encoded in enc (not Identity) through a pooled
+// encoder: for a whole body known up front, such as a static file that is
+// then kept encoded.
+func Encode(enc Encoding, src []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	e := pools[enc].get(&buf)
+	_, err := e.Write(src)
+	if err == nil {
+		err = e.Close()
+	}
+	pools[enc].put(e, err == nil)
+	return buf.Bytes(), err
 }

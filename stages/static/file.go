@@ -1,6 +1,7 @@
 package static
 
 import (
+	"bytes"
 	"io"
 	"io/fs"
 	"net/http"
@@ -21,11 +22,12 @@ var precompressed = [...]struct {
 // siblingCodings are the codings a sibling may have.
 var siblingCodings = compress.Set(0).With(compress.Brotli).With(compress.Zstd).With(compress.Gzip)
 
-// serveFile answers with the file name, or with its .br, .zst or .gz sibling
-// when the client accepts that coding, through internal/content (the
-// conditional requests and ranges); it reports false when the file cannot
-// be opened after all.
-func serveFile(x *pipeline.Exchange, root *os.Root, name string, fi fs.FileInfo) bool {
+// serveFile answers with the file name: its .br, .zst or .gz sibling when
+// the client accepts that coding, else the file encoded on the fly when it
+// is text the client accepts encoded (see cache.go), else the file itself,
+// through internal/content (the conditional requests and ranges); it
+// reports false when the file cannot be opened after all.
+func (s *site) serveFile(x *pipeline.Exchange, root *os.Root, name string, fi fs.FileInfo) bool {
 	served, enc := name, compress.Identity
 	if compress.Negotiate(&x.Header, siblingCodings) != compress.Identity {
 		served, enc, fi = sibling(x, root, name, fi)
@@ -43,13 +45,48 @@ func serveFile(x *pipeline.Exchange, root *os.Root, name string, fi fs.FileInfo)
 		ctype = sniff(f)
 	}
 	h.Set("Content-Type", ctype)
+	var body io.ReaderAt = f
+	size := fi.Size()
+	if enc == compress.Identity {
+		if data, e := s.encodeOnTheFly(x, root, name, f, fi, ctype); data != nil {
+			body, size, enc = bytes.NewReader(data), int64(len(data)), e
+		}
+	}
 	h.Set("Etag", etagOf(fi, enc))
 	compress.AddVary(h)
 	if enc != compress.Identity {
 		h.Set("Content-Encoding", enc.String())
 	}
-	_ = content.Serve(x, f, fi.Size(), fi.ModTime()) // a failed write: the client is gone
+	_ = content.Serve(x, body, size, fi.ModTime()) // a failed write: the client is gone
 	return true
+}
+
+// encodeOnTheFly returns the file encoded in the coding the client
+// prefers, from the cache or encoded now and kept; nil when it is not to
+// be encoded (not text, too small or too large, no coding accepted, or
+// the file could not be read).
+func (s *site) encodeOnTheFly(x *pipeline.Exchange, root *os.Root, name string, f *os.File, fi fs.FileInfo, ctype string) ([]byte, compress.Encoding) {
+	if fi.Size() < minEncoded || fi.Size() > maxEncoded || !compress.Compressible(ctype) {
+		return nil, compress.Identity
+	}
+	enc := compress.Negotiate(&x.Header, compress.All)
+	if enc == compress.Identity {
+		return nil, enc
+	}
+	k := cacheKey{root: root, name: name, enc: enc}
+	if data, ok := s.cache.get(k, fi.ModTime(), fi.Size()); ok {
+		return data, enc
+	}
+	src := make([]byte, fi.Size())
+	if _, err := f.ReadAt(src, 0); err != nil {
+		return nil, compress.Identity
+	}
+	data, err := compress.Encode(enc, src)
+	if err != nil {
+		return nil, compress.Identity
+	}
+	s.cache.put(k, fi.ModTime(), fi.Size(), data)
+	return data, enc
 }
 
 // sibling is the precompressed file the client prefers to name, with its

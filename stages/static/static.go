@@ -14,7 +14,9 @@
 // coding) through internal/content: Last-Modified, the conditional
 // requests of RFC 9110 §13 and byte ranges, as the bays' file replies are.
 // A `.br`, `.zst` or `.gz` sibling is served in the file's place when the client
-// accepts that coding; its type is the file's.
+// accepts that coding; its type is the file's. A text file without one is
+// encoded on the fly and kept encoded, in a cache bounded in bytes
+// (cache.go).
 package static
 
 import (
@@ -58,8 +60,9 @@ type sites map[string]*site
 
 // site is one bind's static directories, each with its opened root.
 type site struct {
-	tree *routetree.BindTree
-	dirs map[*manifest.StaticDir]*os.Root
+	tree  *routetree.BindTree
+	dirs  map[*manifest.StaticDir]*os.Root
+	cache *encodedCache // the server's, shared by its binds
 }
 
 // open opens the root of every static directory of m, once, and gives
@@ -82,11 +85,12 @@ func open(m *manifest.Manifest, tree *routetree.Tree) (sites, error) {
 		roots[d] = root
 	}
 	s := sites{}
+	cache := newEncodedCache()
 	for _, bt := range tree.Binds {
 		if len(bt.StaticDirs) == 0 {
 			continue
 		}
-		st := &site{tree: bt, dirs: map[*manifest.StaticDir]*os.Root{}}
+		st := &site{tree: bt, dirs: map[*manifest.StaticDir]*os.Root{}, cache: cache}
 		for _, d := range bt.StaticDirs {
 			st.dirs[d] = roots[d]
 		}
@@ -137,7 +141,7 @@ func (s *site) serve(x *pipeline.Exchange) bool {
 	} else if hasSlashSuffix(x.Path) {
 		return false // a file is not a directory
 	}
-	return serveFile(x, root, name, fi)
+	return s.serveFile(x, root, name, fi)
 }
 
 func hasSlashSuffix(p string) bool { return len(p) > 0 && p[len(p)-1] == '/' }
