@@ -56,6 +56,7 @@ type conn struct {
 	aborted       bool
 	handedOver    bool
 	released      bool
+	counted       bool // against its peer's cap (caps.go)
 	requestsSoFar int
 }
 
@@ -77,6 +78,10 @@ func (c *conn) serve() {
 	}()
 	c.sock = netpeek.Of(c.nc)
 	for c.readHead() {
+		if !c.srv.admitClient(c) {
+			c.refuse(errTooManyFromClient)
+			return
+		}
 		if !c.begin() {
 			return
 		}

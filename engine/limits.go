@@ -27,6 +27,14 @@ type Limits struct {
 	// MaxDiscard is how much of a body no stage read is read and dropped to
 	// keep the connection for the next request; a longer rest closes it.
 	MaxDiscard int64
+	// MaxConns is the most connections the server holds at once; at the
+	// cap it stops accepting, so that new ones wait in the listen backlog
+	// (as HAProxy's maxconn) instead of costing memory here.
+	MaxConns int
+	// MaxConnsPerClient is the most connections one peer address holds
+	// at once (the PROXY header's source when there is one); more are
+	// answered 503 and closed. Trusted proxies are not limited.
+	MaxConnsPerClient int
 }
 
 // The defaults, close to nginx's.
@@ -39,6 +47,8 @@ const (
 	DefaultMaxHeaderBytes    = 64 << 10
 	DefaultMaxFields         = 100
 	DefaultMaxDiscard        = 256 << 10
+	DefaultMaxConns          = 10000
+	DefaultMaxConnsPerClient = 256
 )
 
 // DefaultLimits returns the limits a bind gets when the manifest sets none.
@@ -53,7 +63,9 @@ func DefaultLimits() Limits {
 			MaxHeaderBytes: DefaultMaxHeaderBytes,
 			MaxFields:      DefaultMaxFields,
 		},
-		MaxDiscard: DefaultMaxDiscard,
+		MaxDiscard:        DefaultMaxDiscard,
+		MaxConns:          DefaultMaxConns,
+		MaxConnsPerClient: DefaultMaxConnsPerClient,
 	}
 }
 
@@ -80,6 +92,12 @@ func (l Limits) orDefaults() Limits {
 	}
 	if l.MaxDiscard <= 0 {
 		l.MaxDiscard = d.MaxDiscard
+	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = d.MaxConns
+	}
+	if l.MaxConnsPerClient <= 0 {
+		l.MaxConnsPerClient = d.MaxConnsPerClient
 	}
 	return l
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,7 +37,10 @@ type Server struct {
 	cut      context.CancelFunc
 	active   sync.WaitGroup
 
+	slots     chan struct{} // one per connection served: see caps.go
+	stop      chan struct{} // closed when the drain begins, to wake Serve
 	mu        sync.Mutex
+	perClient map[netip.Addr]int
 	conns     map[*conn]struct{}
 	listeners map[net.Listener]struct{}
 	upgraded  map[net.Conn]struct{}
@@ -47,6 +51,9 @@ func (s *Server) init() {
 	s.once.Do(func() {
 		s.limits = s.Limits.orDefaults()
 		s.hard, s.cut = context.WithCancel(context.Background())
+		s.slots = make(chan struct{}, s.limits.MaxConns)
+		s.stop = make(chan struct{})
+		s.perClient = map[netip.Addr]int{}
 		s.conns = map[*conn]struct{}{}
 		s.listeners = map[net.Listener]struct{}{}
 		s.upgraded = map[net.Conn]struct{}{}
@@ -70,8 +77,14 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Unlock()
 	var backoff time.Duration
 	for {
+		select {
+		case s.slots <- struct{}{}: // at the cap, wait here: see caps.go
+		case <-s.stop:
+			return nil
+		}
 		nc, err := ln.Accept()
 		if err != nil {
+			<-s.slots
 			if s.draining.Load() {
 				return nil
 			}
@@ -87,6 +100,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		backoff = 0
 		c := newConn(s, nc)
 		if !s.track(c) {
+			<-s.slots
 			nc.Close()
 			continue
 		}
@@ -118,9 +132,11 @@ func (s *Server) track(c *conn) bool {
 }
 
 func (s *Server) untrack(c *conn) {
+	s.leaveClient(c)
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	<-s.slots
 	s.active.Done()
 }
 
@@ -130,7 +146,9 @@ func (s *Server) untrack(c *conn) {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.mu.Lock()
-	s.draining.Store(true)
+	if !s.draining.Swap(true) {
+		close(s.stop)
+	}
 	for ln := range s.listeners {
 		ln.Close()
 	}

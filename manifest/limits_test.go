@@ -22,7 +22,11 @@ send_timeout = "15s"
 max_target = 4096
 max_header_bytes = 32768
 max_header_fields = 50
-request_buffer = 1024`, manifest.Limits{HeaderTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second, BodyTimeout: 20 * time.Second, SendTimeout: 15 * time.Second, MaxTarget: 4096, MaxHeaderBytes: 32768, MaxHeaderFields: 50, RequestBuffer: 1024}, ""},
+request_buffer = 1024
+max_connections = 500
+max_connections_per_client = 20`, manifest.Limits{HeaderTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second, BodyTimeout: 20 * time.Second, SendTimeout: 15 * time.Second, MaxTarget: 4096, MaxHeaderBytes: 32768, MaxHeaderFields: 50, RequestBuffer: 1024,
+			MaxConnections: 500, MaxConnectionsPerClient: 20}, ""},
+		{"a connection cap of 0", "max_connections_per_client = 0", manifest.Limits{}, "max_connections_per_client"},
 		{"buffering off", "request_buffer = false", manifest.Limits{RequestBuffer: -1}, ""},
 		{"a typo is an error", "max_targte = 10", manifest.Limits{}, "max_targte"},
 		{"out of range", "max_target = 1", manifest.Limits{}, "max_target"},

@@ -375,6 +375,9 @@ func readLimits(t *table) Limits {
 		MaxTarget:       int(t.integer("max_target", 0, 64, 1<<20)),
 		MaxHeaderBytes:  int(t.integer("max_header_bytes", 0, 1024, 1<<24)),
 		MaxHeaderFields: int(t.integer("max_header_fields", 0, 8, 10000)),
+		MaxConnections:  int(t.integer("max_connections", 0, 1, 1<<24)),
+		// A low cap per client breaks browsers behind one NAT address.
+		MaxConnectionsPerClient: int(t.integer("max_connections_per_client", 0, 1, 1<<24)),
 	}
 	if v, ok := t.get("request_buffer"); ok {
 		if b, isBool := v.(bool); isBool {

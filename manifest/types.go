@@ -123,6 +123,15 @@ type Limits struct {
 	// upstream connection is taken, so that a slow client holds none
 	// (65536); -1 (`request_buffer = false`) streams every body.
 	RequestBuffer int
+	// MaxConnections is the most connections a bind holds at once; past
+	// it the bind stops accepting, and new ones wait in the kernel's
+	// backlog (10000).
+	MaxConnections int
+	// MaxConnectionsPerClient is the most connections one client address
+	// holds on a bind at once; more are answered 503 and closed (256).
+	// Trusted proxies are not limited: their connections carry many
+	// clients.
+	MaxConnectionsPerClient int
 }
 
 // Bind is one named listener of the mothership.

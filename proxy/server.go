@@ -180,6 +180,8 @@ func limitsOf(l manifest.Limits) engine.Limits {
 		BodyTimeout:       l.BodyTimeout,
 		SendTimeout:       l.SendTimeout,
 		Head:              h1.Limits{MaxTarget: l.MaxTarget, MaxHeaderBytes: l.MaxHeaderBytes, MaxFields: l.MaxHeaderFields},
+		MaxConns:          l.MaxConnections,
+		MaxConnsPerClient: l.MaxConnectionsPerClient,
 	}
 }
 
