@@ -393,6 +393,35 @@ func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
 	}
 }
 
+// TestWebSocketBayEchoKeepsTheFrameType: what a client sends as binary
+// comes back from the bay's echo as binary, whatever its bytes, and text
+// as text; a fragmented binary message is one message.
+func TestWebSocketBayEchoKeepsTheFrameType(t *testing.T) {
+	_, base := startBays(t, webSocketBayManifest)
+	conn := boardCable(t, base)
+	for _, tc := range []struct {
+		name   string
+		frames []ws.Frame
+		op     ws.OpCode
+		want   string
+	}{
+		{"binary, not UTF-8", []ws.Frame{ws.NewBinaryFrame([]byte{0x00, 0xff, 0xfe})}, ws.OpBinary, "\x00\xff\xfe"},
+		{"binary that is valid UTF-8", []ws.Frame{ws.NewBinaryFrame([]byte("plain bytes"))}, ws.OpBinary, "plain bytes"},
+		{"text", []ws.Frame{ws.NewTextFrame([]byte("some text"))}, ws.OpText, "some text"},
+		{"binary in two fragments", []ws.Frame{ws.NewFrame(ws.OpBinary, false, []byte("frag")), ws.NewFrame(ws.OpContinuation, true, []byte("ment"))}, ws.OpBinary, "fragment"},
+	} {
+		for _, f := range tc.frames {
+			if err := ws.WriteFrame(conn, ws.MaskFrame(f)); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+		}
+		got, op, err := wsutil.ReadServerData(conn)
+		if err != nil || op != tc.op || string(got) != tc.want {
+			t.Errorf("%s: echo %q with opcode %v, %v; want %q with %v", tc.name, got, op, err, tc.want, tc.op)
+		}
+	}
+}
+
 // TestDockingUpstreamAttachesToARunningBay: a bay the mothership did not
 // launch, reached through an upstream with protocol = "docking".
 func TestDockingUpstreamAttachesToARunningBay(t *testing.T) {

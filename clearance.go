@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/stages/wasm"
 )
 
 // loadAndCompile loads the manifest and compiles its routes, gathering the
@@ -31,6 +33,7 @@ func loadAndCompile(path string) (*manifest.Manifest, *routetree.Tree, manifest.
 		probs = append(probs, more...)
 	}
 	m.Warnings = append(m.Warnings, tree.Warnings...)
+	probs = append(probs, wasm.Check(context.Background(), m)...)
 	probs.Sort()
 	return m, tree, probs, nil
 }
@@ -176,7 +179,11 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 		fmt.Fprintf(w, "  %s above concern this machine: `run` refuses what is missing\n", plural(n, "warning"))
 	}
 	if n := len(m.Warnings) - len(machineProblems(m)); n > 0 {
-		fmt.Fprintf(w, "  %s above: `run` goes ahead despite them\n", plural(n, "warning"))
+		them := "them"
+		if n == 1 {
+			them = "it"
+		}
+		fmt.Fprintf(w, "  %s above: `run` goes ahead despite %s\n", plural(n, "warning"), them)
 	}
 }
 

@@ -31,10 +31,13 @@ func testDatabase(t *testing.T) string {
 }
 
 // electionManifest is one manifest for several servers: each gets its own
-// bind through $HTTP_ADDR; the prelaunch job and the ship append to a file
+// bind through $HTTP_ADDR and control socket through $CONTROL_SOCKET; the prelaunch job and the ship append to a file
 // all servers share, so the test can read who ran what, in which order.
 func electionManifest(db, lock, shared, prelaunch string) string {
 	return fmt.Sprintf(`
+[mothership]
+control_socket = "$CONTROL_SOCKET"
+
 [mothership.bind]
 http = "$HTTP_ADDR"
 
@@ -60,9 +63,11 @@ args = ["-c", "echo launched $SERVER >> %s; exec sleep 300"]
 // servers starts n motherships on the manifest in dir, named s1…sn.
 func servers(t *testing.T, dir string, n int, first int) []*voyageUnderTest {
 	var vs []*voyageUnderTest
+	sockets := shortSocketDir(t)
 	for i := first; i < first+n; i++ {
 		vs = append(vs, startRunIn(t, dir, []string{
 			fmt.Sprintf("SERVER=s%d", i),
+			fmt.Sprintf("CONTROL_SOCKET=%s/s%d.sock", sockets, i),
 			fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", freePort(t)),
 			"MS_DEPLOY_ID=deploy-1",
 		}))

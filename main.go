@@ -26,11 +26,14 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "launch the fleet and route traffic to it (the default)", "mothership [run] [-c FILE] [--only TAGS] [--except TAGS]", runCmd},
+		{"run", "launch the fleet and route traffic to it (the default)", "mothership [run] [-c FILE] [--only TAGS] [--except TAGS] [--tui]", runCmd},
 		{"init", "write a commented ship-manifest.toml to start from", "mothership init [-c FILE] [--force]", initCmd},
 		{"clearance", "validate a manifest offline and summarise it", "mothership clearance [-c FILE]", clearanceCmd},
 		{"preflight", "validate a manifest and check that its uplinks are reachable", "mothership preflight [-c FILE]", preflightCmd},
 		{"chart", "print the compiled routing tree of every bind", "mothership chart [-c FILE] [--dot]", chartCmd},
+		{"status", "print the state of every ship and bay of the running fleet", "mothership status [-c FILE] [--json]", statusCmd},
+		{"tui", "show the dashboard of the running fleet; quitting leaves it running", "mothership tui [-c FILE]", tuiCmd},
+		{"restart", "restart one ship or bay of the running fleet and wait until it is ready", "mothership restart [-c FILE] SHIP", restartCmd},
 		{"version", "print the version", "mothership version", versionCmd},
 	}
 }
@@ -88,18 +91,28 @@ func lookup(name string) command {
 	return command{}
 }
 
-// parse parses flags; done is set when the command should exit with code.
+// parse parses flags of a command that takes no arguments; done is set
+// when the command should exit with code.
 func parse(fs *pflag.FlagSet, args []string) (code int, done bool) {
+	if code, done := parseFlags(fs, args); done {
+		return code, done
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "mothership %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+// parseFlags parses flags, leaving the arguments to the command.
+func parseFlags(fs *pflag.FlagSet, args []string) (code int, done bool) {
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, pflag.ErrHelp):
 		return 0, true
 	case err != nil:
 		reportFlagError(fs, err)
-		return exitUsage, true
-	case fs.NArg() > 0:
-		fmt.Fprintf(fs.Output(), "mothership %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		fs.Usage()
 		return exitUsage, true
 	}
 	return 0, false

@@ -7,12 +7,12 @@ import "encoding/binary"
 const cargoHeadLen = 4
 
 // Cargo (0x12, both ways, v1) carries one WebSocket message of a client
-// connection, as text. Its layout, the u32 connection id and then the
-// message bytes with no length, mirrors Haul without the flags byte; no
-// peer could be run to confirm it. Freight (0x13) has the same layout and
-// carries a binary message, on links that agreed to it (Dock.Binary and
-// Moored.Binary); on others, binary messages travel as Cargo, which
-// carries no opcode.
+// connection. Its layout, the u32 connection id and then the message
+// bytes with no length, mirrors Haul without the flags byte; no peer could
+// be run to confirm it. Freight (0x13) has the same layout and carries a
+// binary message, on links that agreed to it (Dock.Binary and
+// Moored.Binary); on others a message travels as Cargo, which carries no
+// frame type (upstream/bays says how the proxy then chooses one).
 type Cargo struct {
 	ConnID uint32
 	// Data is the message; decoded, it aliases the payload.

@@ -118,6 +118,10 @@ func (p *Passenger) Gone() <-chan struct{} { return p.gone }
 // CloseReason is the close code and reason for the client once Gone is closed.
 func (p *Passenger) CloseReason() (uint16, string) { return p.code, p.reason }
 
+// Freight reports whether the link agreed to Freight, so that the bay's
+// messages say whether they are binary.
+func (p *Passenger) Freight() bool { return p.m.binary }
+
 // Send passes one client message to the bay: as Freight when it is binary
 // and the link agreed to Freight, else as Cargo.
 func (p *Passenger) Send(msg []byte, binary bool) error {

@@ -4,7 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mothership-go/mothership/stages"
+	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/stages/compress"
 )
 
 // acceptEncodingSeeds are Accept-Encoding values: browsers', curl's, and
@@ -33,17 +34,17 @@ func FuzzAcceptEncoding(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		values := []string{v}
-		if strings.Contains(v, "\n") {
-			values = strings.Split(v, "\n")
+		var h pipeline.Header
+		for _, line := range strings.Split(v, "\n") {
+			h.Add("Accept-Encoding", line)
 		}
-		got := stages.NegotiateEncoding(values)
+		got := compress.Negotiate(&h, compress.All).String()
 		switch got {
 		case "br", "gzip", "deflate", "identity":
 		default:
 			t.Fatalf("%q: negotiated %q", v, got)
 		}
-		if again := stages.NegotiateEncoding(values); again != got {
+		if again := compress.Negotiate(&h, compress.All).String(); again != got {
 			t.Fatalf("%q: not deterministic: %q then %q", v, got, again)
 		}
 	})

@@ -14,8 +14,9 @@ import (
 
 	"github.com/mothership-go/mothership/internal/testfs"
 	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/proxy"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
+	"github.com/mothership-go/mothership/upstream"
 )
 
 const staticSecret = "FUZZ-SECRET-7f3c"
@@ -168,7 +169,7 @@ func startStaticServer(f *testing.F) string {
 	if err != nil {
 		f.Fatal(err)
 	}
-	s, err := stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m)})
+	s, err := proxy.New(m, tree, proxy.Options{Resolve: upstream.ManifestResolver(m)})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func readBase(root *table) templates {
 	tmpl := templates{
 		ship:   &Ship{Critical: true, BootTimeout: defaultBootTimeout},
 		bay:    &Bay{Critical: true, Threads: defaultBayThreads, RequestTimeout: defaultBayRequest, BootTimeout: defaultBootTimeout},
-		module: &Module{Phase: "request"},
+		module: &Module{Phase: "request", ABI: ABIMothership, Timeout: defaultModuleTimeout, MemoryLimit: defaultModuleMemory, OnError: OnErrorBlock},
 	}
 	base := root.sub("base")
 	if base == nil {
@@ -307,6 +307,7 @@ func readModuleFields(t *table, pathKey string, tmpl *Module, named bool) *Modul
 		md.Config = t.rawTable("config")
 	}
 	md.Tags = append(slices.Clone(tmpl.Tags), t.strs("tags")...)
+	readModuleLimits(t, md, tmpl)
 	t.finish()
 	return md
 }

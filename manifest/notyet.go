@@ -2,8 +2,7 @@ package manifest
 
 // checkNotYet warns about what the manifest asks for and this build cannot
 // do yet, so that nobody mistakes it for done: a bind named https (or on
-// port 443) serves plain HTTP, since there is no TLS; a WASM module is not
-// run, since there is no WASM runtime.
+// port 443) serves plain HTTP, since there is no TLS.
 func checkNotYet(r *reader, m *Manifest) {
 	// A WarpDrive file's https_port gets its warning where it is read.
 	if m.Dialect != DialectWarpDrive {
@@ -12,8 +11,5 @@ func checkNotYet(r *reader, m *Manifest) {
 				r.warnf(b.Pos.Key, "there is no TLS yet: bind %s on %s serves plain HTTP; put a TLS terminator in front, or rename the bind", b.Name, b.Addr)
 			}
 		}
-	}
-	for _, md := range m.Modules {
-		r.warnf(md.Pos.Key, "WASM module %s is NOT run: this build has no WASM runtime yet, so its %s phase is skipped and requests pass unchanged", md.Name, md.Phase)
 	}
 }

@@ -321,11 +321,30 @@ type Module struct {
 	Phase string
 	// Config is passed to the module.
 	Config map[string]any
+	// ABI is the interface the module speaks: ABIMothership (the default)
+	// or ABIHTTPWasm.
+	ABI string
+	// Timeout bounds each call into the module (default 50 ms).
+	Timeout time.Duration
+	// MemoryLimit bounds the module's linear memory, in bytes (default 16
+	// MiB), rounded up to whole 64 KiB pages.
+	MemoryLimit int64
+	// OnError is what a request gets when a call traps, times out or makes
+	// a malformed host call: OnErrorBlock (a 500) or OnErrorContinue.
+	OnError string
 	// Tags label the module.
 	Tags []string
 	// Pos is where it is declared.
 	Pos Pos
 }
+
+// The values of Module.ABI and Module.OnError.
+const (
+	ABIMothership   = "mothership"
+	ABIHTTPWasm     = "http-wasm"
+	OnErrorBlock    = "block"
+	OnErrorContinue = "continue"
+)
 
 // StaticDir is a directory served under a path prefix.
 type StaticDir struct {

@@ -22,7 +22,7 @@ type Builder func(b *Build, r *routetree.Route) (Stage, error)
 // manifest and its compiled tree, where to observe and log, and a place
 // for state that a stage's routes share (one rate limiter for all). It
 // also collects what stages ask of the server: work at start and at
-// drain, and the fallbacks of requests that match no route.
+// drain.
 type Build struct {
 	// Manifest is the loaded manifest.
 	Manifest *manifest.Manifest
@@ -38,10 +38,9 @@ type Build struct {
 	// background work such as docking; nil drops them.
 	Events func(level, msg string, kv ...any)
 
-	shared    map[any]any
-	starts    []func(context.Context)
-	drains    []func(context.Context)
-	fallbacks map[string][]Stage
+	shared map[any]any
+	starts []func(context.Context)
+	drains []func(context.Context)
 }
 
 // Shared returns the value kept under key, making it with mk the first
@@ -71,20 +70,8 @@ func (b *Build) OnStart(f func(ctx context.Context)) { b.starts = append(b.start
 // their clients gracefully); f returns by the time ctx ends.
 func (b *Build) OnDrain(f func(ctx context.Context)) { b.drains = append(b.drains, f) }
 
-// Fallback adds a stage that requests matching no route on bind go
-// through before the 404 (static directories).
-func (b *Build) Fallback(bind string, s Stage) {
-	if b.fallbacks == nil {
-		b.fallbacks = map[string][]Stage{}
-	}
-	b.fallbacks[bind] = append(b.fallbacks[bind], s)
-}
-
 // Starts returns the work asked for at start, in order.
 func (b *Build) Starts() []func(context.Context) { return b.starts }
 
 // Drains returns the work asked for at drain, in order.
 func (b *Build) Drains() []func(context.Context) { return b.drains }
-
-// Fallbacks returns the no-route stages of bind, in order.
-func (b *Build) Fallbacks(bind string) []Stage { return b.fallbacks[bind] }

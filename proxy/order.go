@@ -2,24 +2,38 @@ package proxy
 
 import (
 	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/stages/compress"
 	"github.com/mothership-go/mothership/stages/cors"
 	"github.com/mothership-go/mothership/stages/ratelimit"
 	"github.com/mothership-go/mothership/stages/shields"
+	"github.com/mothership-go/mothership/stages/static"
+	"github.com/mothership-go/mothership/stages/wasm"
 	"github.com/mothership-go/mothership/upstream"
+	"github.com/mothership-go/mothership/upstream/bays"
 )
 
 // order is the fixed order of a route's stages: rate limit → shields →
-// static → CORS → (WASM goes here) → compression → bays → forward. Each
+// static → CORS → WASM → compression → bays → forward. Each
 // builder returns nil for a route that does not need its stage. A new
 // stage is a package with its builder, and its line here.
 func order(opts Options, requestBuffer int) []pipeline.Builder {
 	return []pipeline.Builder{
 		ratelimit.Build,
 		shields.Build,
-		// static goes here; it still runs on the net/http path
+		static.Build,
 		cors.Build,
-		// (WASM); compression and bays still run on the net/http path
-		// (stages/): Missing keeps their binds there.
+		wasm.Build,
+		compress.Build,
+		bays.Builder(bays.Options{Yard: opts.Yard, RecycleWorker: opts.RecycleWorker, ServerSoftware: opts.ServerSoftware}),
 		upstream.Builder(upstream.Options{Resolve: opts.Resolve, RequestBuffer: requestBuffer}),
 	}
 }
+
+// fallbackBuilder builds a stage that a bind's requests matching no route
+// go through, or returns nil when the bind does not need it.
+type fallbackBuilder func(b *pipeline.Build, bt *routetree.BindTree) (pipeline.Stage, error)
+
+// fallbacks are, in order, what a request that matches no route goes
+// through before the 404.
+var fallbacks = []fallbackBuilder{static.Fallback}

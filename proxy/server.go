@@ -86,12 +86,11 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 	s := &Server{build: b, byName: map[string]*bind{}, limits: limitsOf(m.Mothership.Limits)}
 	for _, bt := range tree.Binds {
 		name := bt.Bind.Name
-		d := &dispatcher{
-			tree:    bt,
-			routes:  routes,
-			noRoute: route{first: pipeline.Chain(b.Fallbacks(name), pipeline.AnswerHandler{Answer: pipeline.AnswerNoRoute}), obs: b.Observer.NoRoute(name)},
-			debug:   opts.Debug,
+		noRoute, err := compileNoRoute(b, bt)
+		if err != nil {
+			return nil, err
 		}
+		d := &dispatcher{tree: bt, routes: routes, noRoute: noRoute, debug: opts.Debug}
 		e := &engine.Server{Bind: name, Handler: d, Limits: s.limits, Trusted: opts.TrustedProxies, ErrorLog: b.ErrorLog}
 		bd := &bind{bind: bt.Bind, engine: e}
 		s.binds = append(s.binds, bd)
@@ -127,6 +126,22 @@ func compile(b *pipeline.Build, tree *routetree.Tree, builders []pipeline.Builde
 		return nil, fmt.Errorf("proxy: %w", err)
 	}
 	return routes, nil
+}
+
+// compileNoRoute chains what a bind's requests that match no route go
+// through (static directories), ending in the 404.
+func compileNoRoute(b *pipeline.Build, bt *routetree.BindTree) (route, error) {
+	var stages []pipeline.Stage
+	for _, build := range fallbacks {
+		st, err := build(b, bt)
+		if err != nil {
+			return route{}, fmt.Errorf("proxy: bind %q: %w", bt.Bind.Name, err)
+		}
+		if st != nil {
+			stages = append(stages, st)
+		}
+	}
+	return route{first: pipeline.Chain(stages, pipeline.AnswerHandler{Answer: pipeline.AnswerNoRoute}), obs: b.Observer.NoRoute(bt.Bind.Name)}, nil
 }
 
 // Listen opens every bind. It fails on the first bind that cannot listen,

@@ -13,7 +13,7 @@ var _ fleet.Observer = (*Metrics)(nil)
 
 // Metrics holds the mothership's metrics in a registry of its own, so that
 // nothing a library registers globally leaks into /metrics and tests can make
-// as many as they like. It is a fleet.Observer and a stages.Observer.
+// as many as they like. It is a fleet.Observer and a pipeline.Observer.
 //
 // mothership_ship_status is 1 while a process is ready (its probe passed, a
 // bay docked, or a oneshot exited 0) and 0 in every other state; the exact
@@ -35,6 +35,8 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	build    *prometheus.GaugeVec
+	routes   *RouteTable // the same requests, for the dashboard's Routes tab
+	modules  moduleTable // the WASM modules' calls, for its Modules tab
 
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.
@@ -43,6 +45,7 @@ type Metrics struct {
 	phases *oneHot
 	phase  fleet.Phase
 	roles  *oneHot
+	role   string
 }
 
 type shipKey struct{ process, group string }
@@ -117,7 +120,8 @@ func NewMetrics() *Metrics {
 			Help:    "Time from the request head to the end of the response.",
 			Buckets: durationBuckets,
 		}, []string{"bind", "route"}),
-		seen: make(map[shipKey]*ship),
+		routes: NewRouteTable(),
+		seen:   make(map[shipKey]*ship),
 	}
 	phase := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "mothership_phase",
@@ -160,10 +164,19 @@ func (m *Metrics) SetPhase(p fleet.Phase) {
 func (m *Metrics) SetRole(role string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.role = role
 	m.roles.set(role)
 }
 
-func (m *Metrics) currentPhase() fleet.Phase {
+// Role is this instance's role, as SetRole last set it; "" before.
+func (m *Metrics) Role() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.role
+}
+
+// Phase is the mothership's lifecycle phase, as SetPhase last set it.
+func (m *Metrics) Phase() fleet.Phase {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.phase

@@ -179,6 +179,11 @@ func TestMetricsScrape(t *testing.T) {
 	if fams["go_goroutines"] == nil {
 		t.Errorf("the Go runtime collector is not registered")
 	}
+	// The dashboard's route counts are the same requests the scrape shows.
+	routes := m.Routes()
+	if len(routes) != 2 || routes[0].Route != "#0 prefix /api/.*" || routes[0].Total() != 8 || routes[1].Route != "none" || routes[1].Total() != 1 {
+		t.Errorf("Routes() = %+v, want #0 prefix /api/.* with 8 requests, then none with 1", routes)
+	}
 }
 
 func TestRouteObserverDoesNotAllocate(t *testing.T) {

@@ -41,7 +41,7 @@ type healthBody struct {
 
 // serveHealth answers a readiness check, or with live a liveness check.
 func (m *Metrics) serveHealth(w http.ResponseWriter, live bool) {
-	p := m.currentPhase()
+	p := m.Phase()
 	ok := p == fleet.Running
 	if live {
 		ok = p != fleet.Failed && p != fleet.Crashed

@@ -77,6 +77,12 @@ func serve(ctx context.Context) error {
 	mux.HandleFunc("GET /header", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, r.Header.Get(r.URL.Query().Get("name")))
 	})
+	// /with-header?name=X-Internal&value=1 answers with that header, to
+	// watch a module remove it.
+	mux.HandleFunc("GET /with-header", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(r.URL.Query().Get("name"), r.URL.Query().Get("value"))
+		fmt.Fprintln(w, "with a header")
+	})
 	// CORS preflights are answered for any origin and counted, to watch the
 	// preflight cache: /preflights tells how many reached this ship.
 	var preflights atomic.Int64
