@@ -66,6 +66,7 @@ routes = [{ pattern = "/.*" }]
 `
 
 func TestHTTPBayThroughARunningMothership(t *testing.T) {
+	t.Parallel()
 	v, base := startBays(t, httpBayManifest)
 	c := &http.Client{Timeout: 20 * time.Second}
 
@@ -273,6 +274,7 @@ routes = [{ pattern = "/cable" }]
 // bay's one link, each sending its own messages; every client gets exactly
 // its own back, in order.
 func TestWebSocketBayCarriesThousandsOfClients(t *testing.T) {
+	t.Parallel()
 	_, base := startBays(t, webSocketBayManifest)
 	url := "ws" + strings.TrimPrefix(base, "http") + "/cable?room=1"
 	const clients, messages = 2000, 5
@@ -528,6 +530,7 @@ func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
 // five of them in a row are five restarts, not five crashes, so its
 // circuit stays closed and the fleet keeps running.
 func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
+	t.Parallel()
 	v, base := startBays(t, strings.Replace(httpBayManifest, `request_timeout = "1s"`, `request_timeout = "300ms"`, 1))
 	for i := range 5 {
 		_, before := get(t, base+"/pid")

@@ -105,6 +105,7 @@ func readLines(t *testing.T, path string) []string {
 }
 
 func TestElectionRunsPrelaunchOnceAcrossThreeServers(t *testing.T) {
+	t.Parallel()
 	db := testDatabase(t)
 	dir := t.TempDir()
 	shared := filepath.Join(dir, "shared.log")
@@ -173,6 +174,7 @@ func TestElectionFailedPrelaunchAbortsEveryServer(t *testing.T) {
 }
 
 func TestElectionFlagshipKilledMidPrelaunchAbortsEscorts(t *testing.T) {
+	t.Parallel()
 	db := testDatabase(t)
 	dir := t.TempDir()
 	shared := filepath.Join(dir, "shared.log")

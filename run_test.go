@@ -20,7 +20,8 @@ import (
 
 // builtBinaries builds mothership, the example ship program and the
 // reference bay once per test run: the end-to-end tests run them as a user
-// would.
+// would. The slowest of them (they mostly wait) run in parallel, each on
+// its own free ports and directories, so that `go test ./...` stays fast.
 var builtBinaries = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "mothership-e2e")
 	if err != nil {
@@ -171,6 +172,7 @@ func get(t *testing.T, url string, header ...string) (int, string) {
 }
 
 func TestRunRoutesToTheFleetAndLandsOnSIGTERM(t *testing.T) {
+	t.Parallel()
 	httpPort, apiPort, metricsPort := freePort(t), freePort(t), freePort(t)
 	v := startRun(t, fmt.Sprintf(`
 [mothership]
@@ -285,6 +287,7 @@ routes = [{ bind = "http", pattern = "/.*" }]
 }
 
 func TestRunLandsCrashedWhenACriticalShipKeepsCrashing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, fmt.Sprintf(`
 [mothership.bind]

@@ -39,6 +39,7 @@ func TestVersionFromBuildInfo(t *testing.T) {
 // repository of its own, not in a git worktree) and runs `mothership
 // version`: it names the commit, not "devel".
 func TestVersionOfABuildFromACheckout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary from a fresh repository")
 	}

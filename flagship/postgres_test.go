@@ -172,14 +172,18 @@ func TestLateServers(t *testing.T) {
 		{"", RoleFlagship, 4},
 	}
 	for i, s := range steps {
-		start := time.Now()
-		role, err := Coordinate(t.Context(), cfg, env(DeployIDEnv, s.deploy), p.run, func(msg string, kv ...any) { t.Log(append([]any{msg}, kv...)...) })
-		took := time.Since(start)
+		waited := false
+		role, err := Coordinate(t.Context(), cfg, env(DeployIDEnv, s.deploy), p.run, func(msg string, kv ...any) {
+			t.Log(append([]any{msg}, kv...)...)
+			// What it logs, not how long it took: on a loaded machine
+			// sharing the database, a server that never waited can be slow.
+			waited = waited || strings.Contains(msg, "waiting for the flagship")
+		})
 		if role != s.want || err != nil || p.calls != s.calls {
 			t.Fatalf("server %d of deploy %q: %q, %v after %d prelaunches; want %q after %d", i, s.deploy, role, err, p.calls, s.want, s.calls)
 		}
-		if took > pollEvery/2 {
-			t.Errorf("server %d of deploy %q took %v, as if it had waited", i, s.deploy, took)
+		if waited {
+			t.Errorf("server %d of deploy %q waited for a flagship that had finished", i, s.deploy)
 		}
 	}
 }
@@ -205,8 +209,11 @@ func TestEscortTimeout(t *testing.T) {
 	if role != RoleEscort || err == nil || !strings.Contains(err.Error(), "did not finish within 500ms") {
 		t.Errorf("escort = %q, %v; want a timeout", role, err)
 	}
-	if took < 500*time.Millisecond || took > 3*time.Second {
-		t.Errorf("the escort gave up after %v, want about 500ms", took)
+	// The flagship never finishes; only the time limit ends the wait. The
+	// upper bound is loose: connecting and reading the record take their
+	// time on a loaded machine sharing the database.
+	if took < 500*time.Millisecond || took > 15*time.Second {
+		t.Errorf("the escort gave up after %v, want soon after 500ms", took)
 	}
 }
 
