@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
@@ -154,7 +155,7 @@ func TestHTTPBayThroughARunningMothership(t *testing.T) {
 		if took := time.Since(began); took > 5*time.Second {
 			t.Errorf("the 504 came after %s, request_timeout is 1s", took)
 		}
-		v.waitFor(t, "Recycling worker stuck on a request", 5*time.Second)
+		v.waitFor(t, "Restarting the bay: its only process is stuck on a request", 5*time.Second)
 		deadline := time.Now().Add(15 * time.Second)
 		for {
 			if status, after := getQuiet(base + "/pid"); status == 200 && after != before {
@@ -390,6 +391,35 @@ func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
 	}
 }
 
+// TestWebSocketBayEchoKeepsTheFrameType: what a client sends as binary
+// comes back from the bay's echo as binary, whatever its bytes, and text
+// as text; a fragmented binary message is one message.
+func TestWebSocketBayEchoKeepsTheFrameType(t *testing.T) {
+	_, base := startBays(t, webSocketBayManifest)
+	conn := boardCable(t, base)
+	for _, tc := range []struct {
+		name   string
+		frames []ws.Frame
+		op     ws.OpCode
+		want   string
+	}{
+		{"binary, not UTF-8", []ws.Frame{ws.NewBinaryFrame([]byte{0x00, 0xff, 0xfe})}, ws.OpBinary, "\x00\xff\xfe"},
+		{"binary that is valid UTF-8", []ws.Frame{ws.NewBinaryFrame([]byte("plain bytes"))}, ws.OpBinary, "plain bytes"},
+		{"text", []ws.Frame{ws.NewTextFrame([]byte("some text"))}, ws.OpText, "some text"},
+		{"binary in two fragments", []ws.Frame{ws.NewFrame(ws.OpBinary, false, []byte("frag")), ws.NewFrame(ws.OpContinuation, true, []byte("ment"))}, ws.OpBinary, "fragment"},
+	} {
+		for _, f := range tc.frames {
+			if err := ws.WriteFrame(conn, ws.MaskFrame(f)); err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+		}
+		got, op, err := wsutil.ReadServerData(conn)
+		if err != nil || op != tc.op || string(got) != tc.want {
+			t.Errorf("%s: echo %q with opcode %v, %v; want %q with %v", tc.name, got, op, err, tc.want, tc.op)
+		}
+	}
+}
+
 // TestDockingUpstreamAttachesToARunningBay: a bay the mothership did not
 // launch, reached through an upstream with protocol = "docking".
 func TestDockingUpstreamAttachesToARunningBay(t *testing.T) {
@@ -444,5 +474,91 @@ func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
 	}
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d, want 0", code)
+	}
+}
+
+// TestBaySocketsGoToAPrivateDirectoryOfTheManifest: without MS_SOCKET_DIR
+// and $XDG_RUNTIME_DIR, the sockets go to a 0700 directory named for the
+// user and the manifest in the temporary directory, which a file called
+// mothership does not block; one planted at that name as a symbolic link
+// is refused, not followed.
+func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
+	tmp := shortSocketDir(t)
+	writeFile(t, filepath.Join(tmp, "mothership"), "in the way of the old fixed directory")
+	env := []string{"MS_SOCKET_DIR=", "XDG_RUNTIME_DIR=", "TMPDIR=" + tmp}
+	dir := t.TempDir()
+	port := freePort(t)
+	writeManifest(t, dir, strings.ReplaceAll(httpBayManifest, "HTTPPORT", fmt.Sprint(port)))
+	v := startRunIn(t, dir, env)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	if status, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/hello", port)); status != 200 || body != "hello from rack" {
+		t.Errorf("GET /hello: %d %q", status, body)
+	}
+	h := fnv.New32a()
+	h.Write([]byte(filepath.Join(dir, "ship-manifest.toml")))
+	sockets := filepath.Join(tmp, fmt.Sprintf("mothership-%d-%08x", os.Getuid(), h.Sum32()))
+	if fi, err := os.Lstat(sockets); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the socket directory %s: %v, %v; want a directory with mode 0700", sockets, fi, err)
+	}
+	if _, err := os.Stat(filepath.Join(sockets, "rack.sock")); err != nil {
+		t.Errorf("the bay's socket is not in %s: %v", sockets, err)
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.exit(t, 20*time.Second)
+
+	os.RemoveAll(sockets)
+	elsewhere := t.TempDir()
+	if err := os.Symlink(elsewhere, sockets); err != nil {
+		t.Fatal(err)
+	}
+	v = startRunIn(t, dir, env)
+	if code := v.exit(t, 20*time.Second); code == 0 {
+		t.Errorf("exit 0 with a symbolic link planted as the socket directory")
+	}
+	if out := v.output(); !strings.Contains(out, sockets+" is a symbolic link, which mothership does not follow") {
+		t.Errorf("the refusal does not name the planted link:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
+		t.Errorf("a socket was made where the link points: %v", entries)
+	}
+}
+
+// TestSlowRequestsDoNotCrashASingleProcessBay: each request past
+// request_timeout gets 504 and restarts a bay that serves from one process;
+// five of them in a row are five restarts, not five crashes, so its
+// circuit stays closed and the fleet keeps running.
+func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
+	v, base := startBays(t, strings.Replace(httpBayManifest, `request_timeout = "1s"`, `request_timeout = "300ms"`, 1))
+	for i := range 5 {
+		_, before := get(t, base+"/pid")
+		if status, _ := get(t, base+"/sleep?ms=3000"); status != http.StatusGatewayTimeout {
+			t.Fatalf("slow request %d: status %d, want 504", i+1, status)
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			if status, after := getQuiet(base + "/pid"); status == 200 && after != before {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("slow request %d: the stuck bay (pid %s) was not replaced", i+1, before)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	out := v.output()
+	if n := strings.Count(out, "Restarting the bay: its only process is stuck on a request"); n != 5 {
+		t.Errorf("%d restarts logged, want 5", n)
+	}
+	for _, bad := range []string{"WARN crashed process=rack", "circuit open", "Draining"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("five slow requests led to %q", bad)
+		}
+	}
+	if status, body := get(t, base+"/hello"); status != 200 || body != "hello from rack" {
+		t.Errorf("GET /hello after the restarts: %d %q", status, body)
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
 }

@@ -75,6 +75,11 @@ func loadForCommand(cmd, path, verb string, stderr io.Writer) (*manifest.Manifes
 		fmt.Fprintf(stderr, "mothership %s: %v\n", cmd, err)
 		return nil, nil, false
 	}
+	if m != nil {
+		if p, empty := nothingToRun(m); empty {
+			probs = append(probs, p)
+		}
+	}
 	if printProblems(stderr, m, probs) {
 		fmt.Fprintf(stderr, "%s: not %s: %s\n", manifestName(m, probs), verb, plural(len(probs), "problem"))
 		return nil, nil, false
@@ -170,8 +175,15 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 	if m.Mothership.Flagship.Enabled {
 		fmt.Fprintf(w, "  %-10s %s election\n", "flagship", m.Mothership.Flagship.Election)
 	}
-	if n := len(m.Warnings); n > 0 {
-		fmt.Fprintf(w, "  %s above: they concern this machine, and `run` refuses what is missing\n", plural(n, "warning"))
+	if n := len(machineProblems(m)); n > 0 {
+		fmt.Fprintf(w, "  %s above concern this machine: `run` refuses what is missing\n", plural(n, "warning"))
+	}
+	if n := len(m.Warnings) - len(machineProblems(m)); n > 0 {
+		them := "them"
+		if n == 1 {
+			them = "it"
+		}
+		fmt.Fprintf(w, "  %s above: `run` goes ahead despite %s\n", plural(n, "warning"), them)
 	}
 }
 

@@ -31,10 +31,13 @@ func testDatabase(t *testing.T) string {
 }
 
 // electionManifest is one manifest for several servers: each gets its own
-// bind through $HTTP_ADDR; the prelaunch job and the ship append to a file
+// bind through $HTTP_ADDR and control socket through $CONTROL_SOCKET; the prelaunch job and the ship append to a file
 // all servers share, so the test can read who ran what, in which order.
 func electionManifest(db, lock, shared, prelaunch string) string {
 	return fmt.Sprintf(`
+[mothership]
+control_socket = "$CONTROL_SOCKET"
+
 [mothership.bind]
 http = "$HTTP_ADDR"
 
@@ -60,14 +63,36 @@ args = ["-c", "echo launched $SERVER >> %s; exec sleep 300"]
 // servers starts n motherships on the manifest in dir, named s1…sn.
 func servers(t *testing.T, dir string, n int, first int) []*voyageUnderTest {
 	var vs []*voyageUnderTest
+	sockets := shortSocketDir(t)
 	for i := first; i < first+n; i++ {
 		vs = append(vs, startRunIn(t, dir, []string{
 			fmt.Sprintf("SERVER=s%d", i),
+			fmt.Sprintf("CONTROL_SOCKET=%s/s%d.sock", sockets, i),
 			fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", freePort(t)),
 			"MS_DEPLOY_ID=deploy-1",
 		}))
 	}
 	return vs
+}
+
+// waitForLines reads path until n of its lines start with prefix, or within
+// has passed, and returns its lines.
+func waitForLines(t *testing.T, path, prefix string, n int, within time.Duration) []string {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		lines := readLines(t, path)
+		count := 0
+		for _, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				count++
+			}
+		}
+		if count >= n || time.Now().After(deadline) {
+			return lines
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func readLines(t *testing.T, path string) []string {
@@ -89,7 +114,8 @@ func TestElectionRunsPrelaunchOnceAcrossThreeServers(t *testing.T) {
 	for _, v := range vs {
 		v.waitFor(t, "phase=Running", 30*time.Second)
 	}
-	lines := readLines(t, shared)
+	// Running means the ship runs, not that it has written its line yet.
+	lines := waitForLines(t, shared, "launched", 3, 10*time.Second)
 	starts, done, launched := 0, -1, 0
 	for i, l := range lines {
 		switch {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -205,5 +206,111 @@ routes = ["/*"]
 	}
 	if want := "upstreams  2: api [least_conn] 127.0.0.1:3000 127.0.0.1:3001, rack [docking] unix:///run/rack.sock"; !strings.Contains(stdout, want) {
 		t.Errorf("summary lacks %q:\n%s", want, stdout)
+	}
+}
+
+// binary runs the built mothership binary in dir as a user would, with env
+// added to the test's environment, and returns its exit code and outputs.
+func binary(t *testing.T, dir string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	bin, err := builtBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(bin, "mothership"), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("mothership %v: %v", args, err)
+	}
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+func TestBadFlagsSayWhatIsWrongAndExit2(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+		not  string
+	}{
+		{"a typo of a flag", []string{"chart", "--dott"}, []string{"mothership chart: unknown flag: --dott", "did you mean --dot?", "Usage: mothership chart [-c FILE] [--dot]"}, ""},
+		{"a flag nothing resembles", []string{"clearance", "--bogus"}, []string{"mothership clearance: unknown flag: --bogus", "Usage: mothership clearance [-c FILE]"}, "did you mean"},
+		{"a flag before the command", []string{"--manifst", "x.toml"}, []string{"mothership run: unknown flag: --manifst", "did you mean --manifest?", "Usage: mothership [run]"}, ""},
+		{"a flag without its value", []string{"clearance", "-c"}, []string{"flag needs an argument: 'c' in -c", "Usage: mothership clearance"}, ""},
+		{"an unknown shorthand", []string{"chart", "-x"}, []string{"unknown shorthand flag: 'x' in -x", "Usage: mothership chart"}, ""},
+	} {
+		code, stdout, stderr := binary(t, t.TempDir(), nil, tc.args...)
+		if code != exitUsage {
+			t.Errorf("%s: exit %d, want %d", tc.name, code, exitUsage)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.name, w, stderr)
+			}
+		}
+		if tc.not != "" && strings.Contains(stderr, tc.not) {
+			t.Errorf("%s: stderr has %q:\n%s", tc.name, tc.not, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%s: stdout %q, want nothing", tc.name, stdout)
+		}
+	}
+}
+
+func TestAnEmptyManifestSaysWhatIsMissing(t *testing.T) {
+	for _, tc := range []struct{ name, file, content, want string }{
+		{"an empty file", "ship-manifest.toml", "", `add a bind ([mothership.bind] with http = "127.0.0.1:8080") and a ship ([[fleet.web]] with name and command)`},
+		{"the blog form's config alone", "mothership.toml", "[config]\n", `add a bind ([config] with bind = "127.0.0.1:8080") and a ship ([[ships]] with name and command)`},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, tc.file), tc.content)
+		for _, cmd := range []string{"clearance", "run"} {
+			code, _, stderr := binary(t, dir, nil, cmd)
+			if code != exitUsage || !strings.Contains(stderr, "the manifest declares nothing to run") || !strings.Contains(stderr, tc.want) {
+				t.Errorf("%s: %s: exit %d, want %d and what is missing (%q):\n%s", tc.name, cmd, code, exitUsage, tc.want, stderr)
+			}
+		}
+	}
+}
+
+func TestAMissingBindListsTheDeclaredOnesAndHowToDeclareIt(t *testing.T) {
+	for _, tc := range []struct{ name, content, want string }{
+		{"main form without binds", "[[fleet.web]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ bind = \"http\", pattern = \"/.*\" }]\n",
+			`fleet.web[0].routes[0].bind: no bind named "http"; the manifest declares no bind; declare it under [mothership.bind] as http = "0.0.0.0:8080"`},
+		{"main form with other binds", "[mothership.bind]\nweb = \"127.0.0.1:8080\"\nadmin = \"127.0.0.1:8081\"\n\n[[fleet.web]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ bind = \"http\", pattern = \"/.*\" }]\n",
+			`no bind named "http"; declared: admin, web; declare it under [mothership.bind] as http = "0.0.0.0:8080"`},
+		{"blog form without [config] bind", "[[ships]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ pattern = \"/.*\" }]\n",
+			`ships[0].routes[0]: the route has no bind and the manifest declares none; declare it with [config] bind = "0.0.0.0:8080"`},
+		{"blog form naming another bind", "[config]\nbind = \"127.0.0.1:8080\"\n\n[[ships]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ pattern = \"/.*\", bind = \"admin\" }]\n",
+			`no bind named "admin"; declared: http; the blog's [config] form makes only the bind "http"`},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "ship-manifest.toml"), tc.content)
+		if code, _, stderr := binary(t, dir, nil, "clearance"); code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s", tc.name, code, exitUsage, tc.want, stderr)
+		}
+	}
+}
+
+func TestMetricsAddrIsCheckedWithItsLine(t *testing.T) {
+	for _, tc := range []struct{ name, mothership, want string }{
+		{"both keys", "metrics_port = 9090\nmetrics_addr = \"0.0.0.0:9090\"", `ship-manifest.toml:3: mothership.metrics_addr: metrics_addr and metrics_port both say where the metrics go; keep one`},
+		{"a unix socket", "metrics_addr = \"unix:///run/m.sock\"", `ship-manifest.toml:2: mothership.metrics_addr: "unix:///run/m.sock": the metrics are served over TCP`},
+		{"the address of a bind", "metrics_addr = \"127.0.0.1:8080\"", `ship-manifest.toml:2: mothership.metrics_addr: metrics_addr listens on 127.0.0.1:8080, which bind http (line 5) already uses`},
+	} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "ship-manifest.toml"), "[mothership]\n"+tc.mothership+"\n\n[mothership.bind]\nhttp = \"127.0.0.1:8080\"\n")
+		if code, _, stderr := binary(t, dir, nil, "clearance"); code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s", tc.name, code, exitUsage, tc.want, stderr)
+		}
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), "[mothership]\nmetrics_addr = \"0.0.0.0:9090\"\n\n[mothership.bind]\nhttp = \"127.0.0.1:8080\"\n")
+	if code, _, stderr := binary(t, dir, nil, "clearance"); code != 0 {
+		t.Errorf("metrics_addr on every interface: exit %d:\n%s", code, stderr)
 	}
 }

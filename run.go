@@ -5,20 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/mothership-go/mothership/control"
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
+	"github.com/mothership-go/mothership/internal/sdnotify"
 	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/proxy"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
 	"github.com/mothership-go/mothership/telemetry"
 	"github.com/mothership-go/mothership/uplink"
 	"github.com/mothership-go/mothership/upstream"
+	"github.com/mothership-go/mothership/upstream/bays"
 )
 
 // Exit statuses of `run`, so that a platform restarts what should restart.
@@ -34,17 +41,18 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	except := fs.String("except", "", "launch everything but ships and bays with these tags")
 	format := fs.String("log-format", "text", "log format: text or json")
 	debug := fs.Bool("debug", false, "log debug events")
+	dash := fs.Bool("tui", false, "show the dashboard instead of the log (needs a terminal)")
 	if code, done := parse(fs, args); done {
 		return code
 	}
-	log, err := telemetry.NewLog(stdout, *format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	if *dash && !needTerminal("run", stdout, stderr) {
+		return exitUsage
+	}
+	v, out, err := newVoyage(stdout, *format, *debug)
 	if err != nil {
 		fmt.Fprintf(stderr, "mothership run: %v\n", err)
 		return exitUsage
 	}
-	log.SetDebug(*debug)
-	v := &voyage{log: log, metrics: telemetry.NewMetrics(), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
-	v.phase(fleet.Initializing)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -60,9 +68,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if missing := machineProblems(m); len(missing) > 0 {
 		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
 	}
+	v.logStart(m)
+	v.warnManifest(m)
 	v.drain = m.Mothership.DrainTimeout
 	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
 		return v.shutdown(fleet.Failed, exitCrashed, err)
+	}
+	if *dash {
+		v.dashboard = openDashboard(v.local, out, cancel, v.log.Error)
 	}
 
 	v.phase(fleet.Preflight)
@@ -82,7 +95,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	role, err := flagship.Coordinate(ctx, m.Mothership.Flagship, os.LookupEnv, func(ctx context.Context) error {
 		v.phase(fleet.Prelaunch)
 		return v.fleet.RunPrelaunch(ctx)
-	}, log.Info)
+	}, v.log.Info)
 	if role != "" {
 		v.role = string(role)
 		v.metrics.SetRole(v.role)
@@ -95,7 +108,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return failed(err)
 	}
 	served := make(chan error, 1)
-	go func() { served <- v.srv.Serve() }()
+	go func() {
+		// Serve returns nil at once when no bind is declared (a fleet of
+		// workers): that is not the proxy failing.
+		if err := v.srv.Serve(); err != nil {
+			served <- err
+		}
+	}()
 	v.phase(fleet.Running)
 	restarts := make(chan os.Signal, 1)
 	signal.Notify(restarts, syscall.SIGUSR1)
@@ -115,12 +134,37 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 type voyage struct {
 	log        *telemetry.Log
 	metrics    *telemetry.Metrics
+	hub        *control.Hub // the recent log, for the control socket
 	fleet      *fleet.Fleet
-	srv        *requestPath
+	local      *control.Local  // the fleet as the control socket and the dashboard read it
+	control    *control.Server // nil without a control socket
+	dashboard  *dashboard      // nil without --tui
+	srv        *proxy.Server
 	metricsSrv interface{ Close() error }
 	drain      time.Duration
 	role       string
 	forced     chan struct{}
+	notify     sdnotify.Notifier
+	restarting sync.Map // pid → struct{}: a restart of the bay stuck in that process is under way
+}
+
+// newVoyage starts a run in the Initializing phase, logging to stdout
+// through out, which the dashboard holds back while it has the screen,
+// and to the hub that the control socket and the dashboard read.
+func newVoyage(stdout io.Writer, format string, debug bool) (*voyage, *heldWriter, error) {
+	out := &heldWriter{w: stdout}
+	log, err := telemetry.NewLog(out, format, stdout == os.Stdout && telemetry.ColorFor(os.Stdout))
+	if err != nil {
+		return nil, nil, err
+	}
+	log.SetDebug(debug)
+	v := &voyage{log: log, metrics: telemetry.NewMetrics(), hub: control.NewHub(0), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	log.SetTap(v.hub.Add)
+	if v.notify, err = sdnotify.FromEnv(); err != nil {
+		log.Warn("not notifying systemd", "error", err.Error())
+	}
+	v.phase(fleet.Initializing)
+	return v, out, nil
 }
 
 // prepare builds the fleet and the proxy and opens every listener, so that
@@ -129,23 +173,37 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	if err := fleet.AssignPorts(m); err != nil {
 		return err
 	}
-	yard := stages.NewYard(m, v.log.Event)
+	yard := bays.NewYard(m, v.log.Event)
 	v.metrics.Bays(yard.Stats)
-	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: fleet.Timing{Grace: m.Mothership.DrainTimeout}, Docker: yard})
+	timing, err := testTiming(os.Getenv(testTimingEnv), fleet.Timing{Grace: m.Mothership.DrainTimeout})
+	if err != nil {
+		return err
+	}
+	if os.Getenv(testTimingEnv) != "" {
+		v.log.Warn("test timings in effect: restart backoff and circuit are shortened", "variable", testTimingEnv)
+	}
+	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: timing, Docker: yard})
 	if err != nil {
 		return err
 	}
 	v.fleet = fl
-	srv, err := newRequestPath(m, tree, stages.Options{
+	v.local = control.NewLocal(fl, v.metrics, v.hub, m.File, tree)
+	// Before the binds, so that a second instance of the manifest hears
+	// that the first runs, not that its ports are taken.
+	if err := v.listenControl(m); err != nil {
+		return err
+	}
+	srv, err := proxy.New(m, tree, proxy.Options{
 		Resolve:        upstream.ManifestResolver(m),
 		TrustedProxies: m.Mothership.TrustedProxies,
 		Observer:       v.metrics,
+		ErrorLog:       v.errorLog(),
 		Debug:          v.debugLog(),
+		Events:         v.log.Event,
 		Yard:           yard,
 		RecycleWorker:  v.recycleWorker,
-		ServerSoftware: "mothership/" + versionString(),
-		Events:         v.log.Event,
-	}, v.log, v.metrics)
+		ServerSoftware: "mothership/" + readBuildVersion().short(),
+	})
 	if err != nil {
 		return err
 	}
@@ -153,15 +211,62 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.srv = srv
-	if port := m.Mothership.MetricsPort; port > 0 {
-		msrv, ln, err := telemetry.ListenMetrics(port, v.metrics.Handler())
+	for _, bt := range tree.Binds {
+		v.log.Info("bind listening", "bind", bt.Bind.Name, "addr", srv.Addr(bt.Bind.Name).String())
+	}
+	if a := m.Mothership.MetricsAddr; a.Network != "" {
+		msrv, ln, err := telemetry.ListenMetrics(a.Address, v.metrics.Handler())
 		if err != nil {
 			return err
 		}
 		go msrv.Serve(ln)
 		v.metricsSrv = msrv
+		v.log.Info("metrics listening", "addr", ln.Addr().String())
 	}
 	return nil
+}
+
+// logStart says which mothership runs which manifest, first in the log.
+func (v *voyage) logStart(m *manifest.Manifest) {
+	b := readBuildVersion()
+	v.log.Info("Mothership starting", "version", b.short(), "revision", b.revision, "manifest", filepath.Join(m.Dir, filepath.Base(m.File)), "pid", os.Getpid())
+	v.metrics.SetBuildInfo(b.short(), b.revision)
+}
+
+// warnManifest logs each warning that run goes ahead despite (a bind named
+// https serving plain HTTP), so that the run's own
+// log says it and not only the terminal that started it.
+func (v *voyage) warnManifest(m *manifest.Manifest) {
+	for _, w := range m.Warnings {
+		if !w.Machine {
+			v.log.Warn(w.Message, "manifest", w.File, "line", w.Line, "key", w.Key)
+		}
+	}
+}
+
+// listenControl opens the control socket. A default path too deep for a
+// Unix socket leaves the fleet without one, with a warning: the manifest
+// did not ask for it, and running matters more.
+func (v *voyage) listenControl(m *manifest.Manifest) error {
+	ctl, err := control.Listen(m.ControlSocketPath(os.Getenv), v.local)
+	if errors.Is(err, control.ErrPathTooLong) && m.Mothership.ControlSocket == "" {
+		v.log.Warn("no control socket: status, restart and tui will not reach this fleet", "error", err.Error())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.control = ctl
+	go v.serveControl()
+	return nil
+}
+
+// serveControl serves the control socket; its failure is logged, as the
+// fleet runs on without it.
+func (v *voyage) serveControl() {
+	if err := v.control.Serve(); err != nil {
+		v.log.Error("control socket failed", "error", err.Error())
+	}
 }
 
 // checkUplinks logs each uplink's check and fails when any is unreachable.
@@ -186,16 +291,29 @@ func (v *voyage) checkUplinks(ctx context.Context, m *manifest.Manifest) error {
 
 // debugLog is the proxy's debug log (each request with its JA4H), nil
 // without --debug so that routes skip the work.
-func (v *voyage) debugLog() stages.DebugFunc {
+func (v *voyage) debugLog() pipeline.DebugFunc {
 	if !v.log.DebugOn() {
 		return nil
 	}
 	return v.log.Debug
 }
 
+// errorLog is the request path's error log (an upstream that cut its
+// answer, a bay that broke a link), as warnings of the run's log.
+func (v *voyage) errorLog() *log.Logger { return log.New(warnings{v.log}, "", 0) }
+
+// warnings writes each line it is given as a warning.
+type warnings struct{ l *telemetry.Log }
+
+func (w warnings) Write(p []byte) (int, error) {
+	w.l.Warn("request path", "error", strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
 func (v *voyage) phase(p fleet.Phase) {
 	v.metrics.SetPhase(p)
 	v.log.Info("phase", "phase", string(p))
+	v.notifyPhase(p)
 }
 
 // watchSignals cancels the run on the first SIGINT or SIGTERM; a second
@@ -227,29 +345,10 @@ func (v *voyage) watchPhasedRestarts(ctx context.Context, restarts <-chan os.Sig
 	}
 }
 
-// recycleWorker kills a bay's worker stuck on a request; the bay (or, for a
-// bay serving from one process, the supervisor) starts another. The pid is
-// the bay's word, so it is killed only if it is in the bay's own process
-// group: a bay cannot make the mothership kill anything else.
-func (v *voyage) recycleWorker(bay string, pid int) {
-	group := 0
-	for _, p := range v.fleet.Status() {
-		if p.Kind == "bay" && p.Name == bay {
-			group = p.PID
-		}
-	}
-	if pg, err := syscall.Getpgid(pid); group == 0 || err != nil || pg != group {
-		v.log.Warn("not recycling: the pid the bay docked with is not one of its processes", "process", bay, "pid", pid)
-		return
-	}
-	v.log.Warn("Recycling worker stuck on a request", "process", bay, "pid", pid)
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		v.log.Warn("recycling failed", "process", bay, "pid", pid, "error", err.Error())
-	}
-}
-
 // shutdown drains the proxy, stops the fleet dependents first, and lands.
+// The dashboard goes first, so that the terminal shows the landing.
 func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
+	v.dashboard.close()
 	v.phase(fleet.Draining)
 	if v.srv != nil {
 		ctx, cancel := v.untilForced(v.drain)
@@ -295,6 +394,10 @@ func (v *voyage) land(status fleet.Phase, code int, cause error) int {
 		v.log.Error("Mothership landed", append(kv, "error", cause.Error())...)
 	} else {
 		v.log.Info("Mothership landed", kv...)
+	}
+	// Last, so that whoever follows the log over it sees the landing.
+	if v.control != nil {
+		v.control.Close()
 	}
 	return code
 }

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 // builtBinaries builds mothership, the example ship program and the
@@ -216,6 +218,21 @@ critical = false
 	if strings.Index(out, "migrating") > strings.Index(out, "api listening") || strings.Index(out, "api listening") > strings.Index(out, "web listening") {
 		t.Errorf("want migrate, then api, then web:\n%s", out)
 	}
+	// The startup log says what runs where: the version and manifest, each
+	// bind's and the metrics' address, each process's pid.
+	for _, want := range []string{
+		"Mothership starting version=",
+		"/ship-manifest.toml pid=",
+		fmt.Sprintf("bind=http addr=127.0.0.1:%d", httpPort),
+		fmt.Sprintf("metrics listening addr=127.0.0.1:%d", metricsPort),
+		"state process=api state=ready pid=",
+		"state process=web state=ready pid=",
+		"state process=worker state=ready pid=",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the startup log lacks %q", want)
+		}
+	}
 	code, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
 	for _, want := range []string{`mothership_ship_healthy{group="web",ship="api"} 1`, `mothership_requests_total{`} {
 		if code != 200 || !strings.Contains(metrics, want) {
@@ -268,10 +285,8 @@ routes = [{ bind = "http", pattern = "/.*" }]
 }
 
 func TestRunLandsCrashedWhenACriticalShipKeepsCrashing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits for the crash circuit")
-	}
-	v := startRun(t, fmt.Sprintf(`
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`
 [mothership.bind]
 http = "127.0.0.1:%d"
 
@@ -280,12 +295,17 @@ name = "web"
 command = "sh"
 args = ["-c", "sleep 0.2; exit 1"]
 `, freePort(t)))
-	// 1+2+4+8 s of backoff before the fifth crash opens the circuit.
-	if code := v.exit(t, 40*time.Second); code == 0 {
+	// 4 backoffs of 20, 40, 80, 160 ms before the fifth crash opens the
+	// circuit, instead of 1+2+4+8 s.
+	v := startRunIn(t, dir, []string{testTimingEnv + "=backoff=20ms"})
+	if code := v.exit(t, 20*time.Second); code == 0 {
 		t.Fatalf("exit 0, want non-zero when a critical ship's circuit opens")
 	}
-	if out := v.output(); !strings.Contains(out, "status=crashed") {
-		t.Errorf("want status=crashed in the landing record:\n%s", out)
+	out := v.output()
+	for _, want := range []string{"test timings in effect", "crashes=4 restart_in=1", "circuit open on a critical process", "status=crashed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -293,13 +313,6 @@ args = ["-c", "sleep 0.2; exit 1"]
 // quick start does, with the example's programs built beside it, and sends
 // the README's requests.
 func TestExampleManifestRuns(t *testing.T) {
-	for _, port := range []string{"8080", "8081", "9090", "3001"} {
-		if ln, err := net.Listen("tcp", "127.0.0.1:"+port); err != nil {
-			t.Skipf("the example binds 127.0.0.1:%s, which is in use here: %v", port, err)
-		} else {
-			ln.Close()
-		}
-	}
 	bin, err := builtBinaries()
 	if err != nil {
 		t.Fatal(err)
@@ -309,7 +322,20 @@ func TestExampleManifestRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), string(manifest))
+	// The example's ports, moved to free ones so that the test always runs.
+	ports := map[string]string{}
+	var moves []string
+	for _, from := range []string{"8080", "8081", "9090", "3001"} {
+		ports[from] = fmt.Sprint(freePort(t))
+		moves = append(moves, "127.0.0.1:"+from, "127.0.0.1:"+ports[from], "metrics_port = "+from, "metrics_port = "+ports[from])
+	}
+	moved := strings.NewReplacer(moves...).Replace(string(manifest))
+	for _, from := range []string{"127.0.0.1:8080", "127.0.0.1:8081", "metrics_port = 9090", "127.0.0.1:3001"} {
+		if !strings.Contains(string(manifest), from) {
+			t.Fatalf("the example no longer says %q; update this test's ports", from)
+		}
+	}
+	writeFile(t, filepath.Join(dir, "ship-manifest.toml"), moved)
 	writeFile(t, filepath.Join(dir, "public", "site.css"), "body {}\n")
 	if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
 		t.Fatal(err)
@@ -321,11 +347,12 @@ func TestExampleManifestRuns(t *testing.T) {
 	}
 	v := startRunIn(t, dir, []string{"MS_SOCKET_DIR=" + shortSocketDir(t)})
 	v.waitFor(t, "phase=Running", 30*time.Second)
+	front, metrics := "http://127.0.0.1:"+ports["8080"], "http://127.0.0.1:"+ports["9090"]
 	for path, want := range map[string]string{
-		"http://127.0.0.1:8080/api/users":  "api: GET /users",
-		"http://127.0.0.1:8080/hello":      "web: GET /hello",
-		"http://127.0.0.1:8080/rack/hello": "hello from rack",
-		"http://127.0.0.1:9090/health":     `"phase":"Running"`,
+		front + "/api/users":  "api: GET /users",
+		front + "/hello":      "web: GET /hello",
+		front + "/rack/hello": "hello from rack",
+		metrics + "/health":   `"phase":"Running"`,
 	} {
 		if status, body := get(t, path); status != 200 || !strings.Contains(body, want) {
 			t.Errorf("GET %s: %d %q, want %q", path, status, body, want)
@@ -336,4 +363,195 @@ func TestExampleManifestRuns(t *testing.T) {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
 	v.waitFor(t, "Mothership landed status=landed", time.Second)
+}
+
+func TestRunKeepsAFleetWithoutBindsRunning(t *testing.T) {
+	v := startRun(t, `
+[[fleet.workers]]
+name = "worker"
+command = "SHIPD"
+args = ["work"]
+`)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	if strings.Contains(v.output(), "Draining") {
+		t.Fatalf("a fleet of workers with no bind drained on its own:\n%s", v.output())
+	}
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
+	}
+	v.waitFor(t, "Mothership landed status=landed", time.Second)
+}
+
+func TestRunLaunchesAroundAShipThatIsNotCriticalAndFailsItsBoot(t *testing.T) {
+	httpPort := freePort(t)
+	v := startRun(t, fmt.Sprintf(`
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/.*" }]
+
+[[fleet.web]]
+name = "reports"
+command = "sh"
+args = ["-c", "exit 1"]
+healthcheck = "/health"
+critical = false
+routes = [{ bind = "http", pattern = "/reports/.*" }]
+`, httpPort))
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	if out := v.output(); !strings.Contains(out, "not critical: launching the others without it process=reports") {
+		t.Errorf("no word that the launch went on without reports:\n%s", out)
+	}
+	if code, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/hello", httpPort)); code != 200 || !strings.HasPrefix(body, "web: GET /hello") {
+		t.Errorf("GET /hello: %d %q, want 200 from web", code, body)
+	}
+}
+
+// TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun: a bind named https
+// serves plain HTTP; both commands say so.
+func TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun(t *testing.T) {
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`
+[mothership.bind]
+https = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+routes = [{ bind = "https", pattern = "/.*" }]
+`, freePort(t)))
+	wants := []string{
+		"there is no TLS yet: bind https on 127.0.0.1:",
+	}
+	code, stdout, stderr := binary(t, dir, nil, "clearance")
+	if code != 0 || !strings.Contains(stdout, "1 warning above: `run` goes ahead despite it") {
+		t.Errorf("clearance: exit %d, want 0 and the warnings counted:\n%s", code, stdout)
+	}
+	v := startRunIn(t, dir, nil)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	for _, w := range wants {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("clearance does not warn %q:\n%s", w, stderr)
+		}
+		if !strings.Contains(v.output(), "WARN "+w) {
+			t.Errorf("run does not log the warning %q", w)
+		}
+	}
+}
+
+// TestRunNotifiesSystemd: with $NOTIFY_SOCKET, as systemd sets it for a
+// unit with Type=notify, the run sends READY=1 once the fleet is Running
+// and STOPPING=1 when it drains; the ships do not inherit the socket.
+func TestRunNotifiesSystemd(t *testing.T) {
+	socket := filepath.Join(shortSocketDir(t), "notify")
+	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: socket, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	states := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := ln.Read(buf)
+			if err != nil {
+				close(states)
+				return
+			}
+			states <- string(buf[:n])
+		}
+	}()
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.workers]]
+name = "worker"
+command = "sh"
+args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
+`, freePort(t)))
+	v := startRunIn(t, dir, []string{"NOTIFY_SOCKET=" + socket})
+	await := func(want string) string {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case s := <-states:
+				if strings.Contains(s, want) {
+					return s
+				}
+			case <-timeout:
+				t.Fatalf("no %q from mothership", want)
+			}
+		}
+	}
+	if got := await("READY=1"); !strings.Contains(got, "STATUS=Running") {
+		t.Errorf("READY=1 came with %q, want it with the Running phase", got)
+	}
+	// The phase is logged before it is notified; the log may reach the
+	// test a little later than the datagram.
+	v.waitFor(t, "phase=Running", 5*time.Second)
+	v.waitFor(t, "inherited=nothing", 5*time.Second)
+	v.cmd.Process.Signal(syscall.SIGTERM)
+	if got := await("STOPPING=1"); !strings.Contains(got, "STATUS=Draining") {
+		t.Errorf("STOPPING=1 came with %q, want it with the Draining phase", got)
+	}
+	if code := v.exit(t, 20*time.Second); code != 0 {
+		t.Errorf("exit %d after SIGTERM, want 0", code)
+	}
+}
+
+// TestMetricsWhereTheyAreScraped: metrics_addr puts /metrics and the
+// probes where a scraper can reach them; /livez and /readyz answer as
+// Kubernetes expects, mothership_build_info names the binary, and the
+// scrape passes the linter `promtool check metrics` runs.
+func TestMetricsWhereTheyAreScraped(t *testing.T) {
+	httpPort, metricsPort := freePort(t), freePort(t)
+	v := startRun(t, fmt.Sprintf(`
+[mothership]
+metrics_addr = "127.0.0.1:%d"
+
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/.*" }]
+`, metricsPort, httpPort))
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	base := fmt.Sprintf("http://127.0.0.1:%d", metricsPort)
+	for _, probe := range []string{"/livez", "/readyz", "/health"} {
+		if code, body := get(t, base+probe); code != 200 || !strings.Contains(body, `"phase":"Running"`) {
+			t.Errorf("GET %s: %d %q, want 200 and the Running phase", probe, code, body)
+		}
+	}
+	get(t, fmt.Sprintf("http://127.0.0.1:%d/hello", httpPort))
+	code, scrape := get(t, base+"/metrics")
+	if code != 200 {
+		t.Fatalf("GET /metrics: %d", code)
+	}
+	for _, want := range []string{`mothership_build_info{goversion="go`, `mothership_fleet_ships 1`} {
+		if !strings.Contains(scrape, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	problems, err := promlint.New(strings.NewReader(scrape)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promtool check metrics: %s: %s", p.Metric, p.Text)
+	}
 }

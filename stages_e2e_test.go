@@ -64,8 +64,7 @@ func startStages(t *testing.T) string {
 	writeFile(t, filepath.Join(dir, "public", "app.css"), "body { color: teal }\n")
 	v := startRunIn(t, dir, nil)
 	v.waitFor(t, "phase=Running", 20*time.Second)
-	// Every stage of the manifest runs on the engine, none on net/http.
-	v.waitFor(t, "bind served by the HTTP/1.1 engine bind=http", time.Second)
+	v.waitFor(t, fmt.Sprintf("bind listening bind=http addr=127.0.0.1:%d", port), time.Second)
 	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 

@@ -217,25 +217,21 @@ routes = ["/admin/.*"]
 	}
 }
 
-func TestModulesOnABindThatRoutesToBaysAreRefused(t *testing.T) {
-	dir := t.TempDir()
-	writeManifest(t, dir, fmt.Sprintf(`[mothership.bind]
-http = "127.0.0.1:%d"
-
-[[bays.http]]
-name = "rack"
-command = "BAYD"
-routes = [{ pattern = "/.*" }]
-
+// TestModulesGuardRoutesToBays checks that a module runs in front of a
+// bay as in front of a ship: every bind is on the engine, bays too.
+func TestModulesGuardRoutesToBays(t *testing.T) {
+	trap := filepath.Join(t.TempDir(), "trap.wasm")
+	writeFile(t, trap, string(wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request", Body: wasmtest.Unreachable}}}.Bytes()))
+	_, base := startBays(t, httpBayManifest+`
 [[modules]]
 name = "guard"
-wasm = "./trap.wasm"
+wasm = "`+trap+`"
 routes = ["/admin/.*"]
-`, freePort(t)))
-	writeFile(t, filepath.Join(dir, "trap.wasm"), string(wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request", Body: wasmtest.Unreachable}}}.Bytes()))
-	v := startRunIn(t, dir, nil)
-	want := `WASM modules run only on binds the HTTP/1.1 engine serves, and this bind's routes to bays keep it on the net/http path`
-	if code := v.exit(t, 20*time.Second); code == 0 || !strings.Contains(v.output(), want) {
-		t.Errorf("run: exit %d, output:\n%s\nwant a failure saying %q", code, v.output(), want)
+`)
+	if status, body := get(t, base+"/admin/users"); status != 500 || !strings.Contains(body, "a module failed") {
+		t.Errorf("GET /admin/users through a trapping module: %d %q, want 500 from on_error = block", status, body)
+	}
+	if status, body := get(t, base+"/hello"); status != 200 || body != "hello from rack" {
+		t.Errorf("GET /hello, outside the module's routes: %d %q, want the bay's answer", status, body)
 	}
 }

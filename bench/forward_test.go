@@ -15,7 +15,6 @@ import (
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/proxy"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
 	"github.com/mothership-go/mothership/upstream"
 )
 
@@ -62,7 +61,7 @@ func startProxy(b *testing.B, doc string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := newServer(m, tree)
+	s, err := proxy.New(m, tree, proxy.Options{Resolve: upstream.ManifestResolver(m)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,24 +75,6 @@ func startProxy(b *testing.B, doc string) string {
 		s.Shutdown(ctx)
 	})
 	return "http://" + s.Addr("http").String()
-}
-
-// server is what both request paths offer.
-type server interface {
-	Listen() error
-	Serve() error
-	Shutdown(context.Context) error
-	Addr(bind string) net.Addr
-}
-
-// newServer builds the proxy as the binary would for a one-bind manifest:
-// on the HTTP/1.1 engine, or on the net/http path when the bind needs a
-// stage the engine does not run yet (bays).
-func newServer(m *manifest.Manifest, tree *routetree.Tree) (server, error) {
-	if len(proxy.Missing(m, tree.Binds[0])) > 0 {
-		return stages.New(m, tree, stages.Options{Resolve: stages.ManifestResolver(m)})
-	}
-	return proxy.New(m, tree, proxy.Options{Resolve: upstream.ManifestResolver(m)})
 }
 
 // clients is the number of concurrent clients, as the side-by-side harness

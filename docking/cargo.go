@@ -7,9 +7,10 @@ import "encoding/binary"
 const cargoHeadLen = 4
 
 // Cargo (0x12, both ways, v1) carries one WebSocket message of a client
-// connection, as text. Its layout, the u32 connection id and then the
-// message bytes with no length, mirrors Haul without the flags byte; no
-// peer could be run to confirm it.
+// connection, without its frame type (text or binary: upstream/bays says
+// how the proxy chooses one). Its layout, the u32 connection id and then
+// the message bytes with no length, mirrors Haul without the flags byte;
+// no peer could be run to confirm it.
 type Cargo struct {
 	ConnID uint32
 	// Data is the message; decoded, it aliases the payload.

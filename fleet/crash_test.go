@@ -148,3 +148,26 @@ func TestHealth(t *testing.T) {
 		t.Errorf("web is %s with %d restarts; health must not restart it", st.State, st.Restarts)
 	}
 }
+
+// TestCrashCountDecaysAfterAStablePeriod: a process whose runs each last
+// longer than StableAfter before crashing is forgiven each time: it never
+// backs off past the first delay and its circuit never opens, however many
+// times it crashes; each forgiveness is logged.
+func TestCrashCountDecaysAfterAStablePeriod(t *testing.T) {
+	crasher := withEnv(helperShip("crasher", "exit"), "HELPER_CODE", "1", "HELPER_DELAY", "250ms")
+	crasher.Critical = false
+	m, notes := testManifest(t, crasher)
+	timing := fastTiming()
+	timing.StableAfter = 100 * time.Millisecond
+	_, rec := start(t, m, Options{Timing: timing})
+	waitFor(t, 10*time.Second, "seven runs", func() bool { return len(notes.times(t, "crasher", "start")) >= 7 })
+	if slices.Contains(rec.statesOf("crasher"), CircuitOpen) {
+		t.Errorf("the circuit opened though every run was stable for longer than StableAfter")
+	}
+	if rec.hasEvent("crashes=2") {
+		t.Errorf("a crash was counted as the second in a row after a stable run")
+	}
+	if !rec.hasEvent("info stable again: crash count reset", "process=crasher", "crashes=1") {
+		t.Errorf("no word that the crash count was reset")
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/mothership-go/mothership/manifest"
 )
 
 // Docker docks the runs of bays. With one in Options, a bay is ready once
@@ -32,19 +34,15 @@ func socketFor(dir, name string, gen int) string {
 	return filepath.Join(dir, name+"."+strconv.Itoa(gen)+".sock")
 }
 
-// maxSocketPath is the longest socket path every platform's sun_path
-// holds (104 bytes on the BSDs and macOS, 108 on Linux, less the NUL),
-// as the HTTP bay also checks.
-const maxSocketPath = 103
-
-// checkSocketPath refuses a bay whose socket would not fit in sun_path,
+// checkSocketPath refuses a bay whose socket would not fit in sun_path
+// (manifest.MaxSocketPath, as the HTTP bay also checks),
 // before anything starts: the bay would fail to listen, or mothership to
 // connect, with an error far from the cause. A phased restart's socket
 // name is a few bytes longer, so it is checked with room for that.
 func checkSocketPath(dir, name string) error {
 	p := socketFor(dir, name, 999)
-	if len(p) > maxSocketPath {
-		return fmt.Errorf("fleet: bay %s: its socket path %s is %d bytes, more than the %d a Unix socket path may have; set MS_SOCKET_DIR to a shorter directory", name, p, len(p), maxSocketPath)
+	if len(p) > manifest.MaxSocketPath {
+		return fmt.Errorf("fleet: bay %s: its socket path %s is %d bytes, more than the %d a Unix socket path may have; set MS_SOCKET_DIR to a shorter directory", name, p, len(p), manifest.MaxSocketPath)
 	}
 	return nil
 }
@@ -84,7 +82,9 @@ func (p *proc) phasedRestart(ctx context.Context) error {
 	}
 	p.mu.Lock()
 	old, gen := p.cur, p.gen+1
-	if p.stopping || old == nil || old.exited() || p.state != Ready || p.incoming != nil {
+	// A handover not yet taken means the last phased restart's old run is
+	// still ending: another now would replace the run it hands over to.
+	if p.stopping || old == nil || old.exited() || p.state != Ready || p.incoming != nil || p.handover != nil {
 		p.mu.Unlock()
 		return fmt.Errorf("%w (state %s)", errNotRunning, p.state)
 	}

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,21 +66,6 @@ func expandPort(s, port string) string {
 
 func isNameByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-// socketDir picks the bays' socket directory: a runtime directory is
-// private to the user and cleaned at logout, so it beats the shared /tmp.
-func socketDir(opt string, env []string) string {
-	if opt != "" {
-		return opt
-	}
-	if d, ok := lookupEnv(env, "MS_SOCKET_DIR"); ok && d != "" {
-		return d
-	}
-	if d, ok := lookupEnv(env, "XDG_RUNTIME_DIR"); ok && d != "" {
-		return filepath.Join(d, "mothership")
-	}
-	return filepath.Join(os.TempDir(), "mothership")
 }
 
 // bayEnv is what the supervisor tells a bay about itself; the workers,

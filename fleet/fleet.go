@@ -33,8 +33,9 @@ type Options struct {
 	// Env is the environment every process inherits; nil means os.Environ().
 	Env []string
 	// SocketDir is where bays put their sockets; "" means $MS_SOCKET_DIR,
-	// else $XDG_RUNTIME_DIR/mothership, else os.TempDir()/mothership (the
-	// variables read from Env).
+	// else a directory of the manifest's own in $XDG_RUNTIME_DIR, else one
+	// of the user's and the manifest's in os.TempDir() (the variables read
+	// from Env).
 	SocketDir string
 	// Docker docks bays; nil means a bay is ready once it runs.
 	Docker Docker
@@ -75,7 +76,7 @@ type Fleet struct {
 	procs   []*proc // the selected ships, then bays, in declaration order
 	byName  map[string]*proc
 	reasons map[string]string // a process pulled in by selection → the one that needs it
-	sockets string            // the bays' socket directory; "" when no bay is selected
+	sockets socketPlace       // the bays' socket directory; dir "" when no bay is selected
 	docker  Docker            // nil when bays are not docked
 
 	launched atomic.Bool
@@ -116,8 +117,8 @@ func New(m *manifest.Manifest, opts Options) (*Fleet, error) {
 	}
 	f.stopCtx, f.stopNow = context.WithCancelCause(context.Background())
 
-	sockets := socketDir(opts.SocketDir, base)
-	all, err := specsOf(m, base, sockets)
+	sockets := socketDir(opts.SocketDir, base, manifestKey(m.Dir, m.File))
+	all, err := specsOf(m, base, sockets.dir)
 	if err != nil {
 		return nil, err
 	}

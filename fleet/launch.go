@@ -4,22 +4,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 )
 
 // Launch starts the selected ships and bays in dependency order, each once
 // everything it depends on is ready, independent ones concurrently. It
-// returns when all are ready, or at the first failure: a command that does
-// not start, a run that exits before it is ready, a boot_timeout that
-// passes, ctx ending or Stop. Whatever started keeps running (and
+// returns when all are ready, or at the first failure of a critical
+// process: a command that does not start, a run that exits before it is
+// ready, a boot_timeout that passes; or on ctx ending or Stop. A process
+// that is not critical and fails its boot is logged and launched around. Whatever started keeps running (and
 // restarting) either way, until Stop.
 func (f *Fleet) Launch(ctx context.Context) error {
 	if !f.launched.CompareAndSwap(false, true) {
 		return errors.New("fleet: Launch called twice")
 	}
-	if f.sockets != "" {
-		if err := os.MkdirAll(f.sockets, 0o700); err != nil {
-			return fmt.Errorf("fleet: socket directory for bays: %w", err)
+	if f.sockets.dir != "" {
+		if err := f.sockets.make(); err != nil {
+			return err
 		}
 	}
 	ctx, cancel := f.withStop(ctx)
@@ -48,6 +48,12 @@ func (f *Fleet) launchOne(ctx context.Context, name string) error {
 	case <-p.ready:
 		return nil
 	case <-p.failed:
+		// A process that is not critical must not keep the fleet from
+		// launching: it goes on restarting, and what depends on it starts.
+		if !p.critical {
+			f.log.Event("warn", "not critical: launching the others without it", "process", name, "error", p.bootErr)
+			return nil
+		}
 		return p.bootErr
 	case <-ctx.Done():
 		return fmt.Errorf("fleet: launch of %s: %w", name, context.Cause(ctx))

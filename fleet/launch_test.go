@@ -125,8 +125,9 @@ func TestOneshotIsDone(t *testing.T) {
 	}
 }
 
-// TestLaunchFailures: what keeps a process from getting ready fails the
-// launch with an error that names it, and its dependents never start.
+// TestLaunchFailures: what keeps a critical process from getting ready
+// fails the launch with an error that names it, and its dependents never
+// start.
 func TestLaunchFailures(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -185,7 +186,9 @@ func TestLaunchFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m, notes := testManifest(t, tt.ship(), helperShip("after", "sleep", "web"))
+			failing := tt.ship()
+			failing.Critical = true
+			m, notes := testManifest(t, failing, helperShip("after", "sleep", "web"))
 			if err := AssignPorts(m); err != nil {
 				t.Fatal(err)
 			}
@@ -417,5 +420,27 @@ func TestStopDuringLaunch(t *testing.T) {
 	}
 	if err := f.Launch(context.Background()); err == nil {
 		t.Errorf("a second Launch succeeded")
+	}
+}
+
+// TestLaunchGoesOnWithoutAFailedShipThatIsNotCritical: a ship that is not
+// critical and fails its boot is logged; the others launch and it restarts.
+func TestLaunchGoesOnWithoutAFailedShipThatIsNotCritical(t *testing.T) {
+	t.Parallel()
+	failing := withEnv(helperShip("web", "exit"), "HELPER_CODE", "2")
+	failing.AutoPort = true
+	m, _ := testManifest(t, failing, helperShip("after", "sleep", "web"))
+	if err := AssignPorts(m); err != nil {
+		t.Fatal(err)
+	}
+	f, rec := newFleet(t, m, Options{})
+	if err := f.Launch(context.Background()); err != nil {
+		t.Fatalf("Launch: %v, want the launch to go on without the ship that is not critical", err)
+	}
+	if !slices.Contains(rec.statesOf("after"), Ready) {
+		t.Errorf("the dependent is %v, want it ready", rec.statesOf("after"))
+	}
+	if !rec.hasEvent("warn not critical: launching the others without it", "process=web") {
+		t.Errorf("no word that the launch went on without web")
 	}
 }

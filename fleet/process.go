@@ -108,8 +108,13 @@ func (p *proc) setState(s State) {
 		return
 	}
 	p.state = s
+	pid := p.pid
 	p.mu.Unlock()
-	p.f.log.Event("info", "state", "process", p.name, "state", s)
+	if pid > 0 && (s == Starting || s == Ready) {
+		p.f.log.Event("info", "state", "process", p.name, "state", s, "pid", pid)
+	} else {
+		p.f.log.Event("info", "state", "process", p.name, "state", s)
+	}
 	p.f.obs.State(p.name, p.group, s)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -15,13 +16,12 @@ import (
 func (p *proc) supervise(ctx context.Context) {
 	defer close(p.done)
 	t := p.f.timing
-	crashes := 0
+	var crashes atomic.Int32
 	for {
 		c, err := p.start()
 		if errors.Is(err, errStopping) {
 			return
 		}
-		var ran time.Duration
 		var last string
 		if err != nil {
 			err = fmt.Errorf("fleet: start %s: %w", p.name, err)
@@ -29,12 +29,14 @@ func (p *proc) supervise(ctx context.Context) {
 			p.bootFailed(err)
 			last = err.Error()
 		} else {
+			stable := p.forgiveAfter(t.StableAfter, &crashes)
 			p.run(ctx, c, false)
 			// A phased restart replaced the run: supervise the new one.
 			for next := p.takeHandover(); next != nil; next = p.takeHandover() {
 				c = next
 				p.run(ctx, c, true)
 			}
+			stable.Stop()
 			if p.isStopping() {
 				return
 			}
@@ -48,27 +50,36 @@ func (p *proc) supervise(ctx context.Context) {
 			// What a crashed run started dies with it, or it would
 			// outlive every restart.
 			c.signal(syscall.SIGKILL)
-			ran, last = c.end.Sub(c.start), c.status()
+			last = c.status()
 		}
-		if ran >= t.StableAfter {
-			crashes = 0
-		}
-		crashes++
+		n := int(crashes.Add(1))
 		var delay time.Duration
-		if crashes >= t.CircuitAfter {
+		if n >= t.CircuitAfter {
 			delay = t.CircuitOpen
 			p.setState(CircuitOpen)
-			p.f.circuitOpened(p, crashes, last)
+			p.f.circuitOpened(p, n, last)
 		} else {
-			delay = backoff(t.BackoffBase, crashes)
+			delay = backoff(t.BackoffBase, n)
 			p.setState(Backoff)
-			p.f.log.Event("warn", "crashed", "process", p.name, "status", last, "crashes", crashes, "restart_in", delay.Round(time.Millisecond))
+			p.f.log.Event("warn", "crashed", "process", p.name, "status", last, "crashes", n, "restart_in", delay.Round(time.Millisecond))
 		}
 		if !p.pause(ctx, delay) {
 			return
 		}
 		p.restarted()
 	}
+}
+
+// forgiveAfter resets the crash count once a run has lasted d: a process
+// that crashed and then ran stable is healthy again (its circuit closes),
+// and the next crash backs off from the start. The reset is logged when it
+// forgives something.
+func (p *proc) forgiveAfter(d time.Duration, crashes *atomic.Int32) *time.Timer {
+	return time.AfterFunc(d, func() {
+		if n := crashes.Swap(0); n > 0 {
+			p.f.log.Event("info", "stable again: crash count reset", "process", p.name, "crashes", n, "stable_for", d)
+		}
+	})
 }
 
 // run follows one run from start to exit: readiness, then health checks

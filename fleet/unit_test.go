@@ -1,7 +1,10 @@
 package fleet
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,19 +62,73 @@ func TestExpandPort(t *testing.T) {
 }
 
 func TestSocketDir(t *testing.T) {
+	uid := strconv.Itoa(os.Getuid())
 	tests := []struct {
 		name, opt string
 		env       []string
-		want      string
+		want      string // a pattern for filepath.Match
+		chosen    bool
 	}{
-		{"option", "/opt/s", []string{"MS_SOCKET_DIR=/x"}, "/opt/s"},
-		{"MS_SOCKET_DIR", "", []string{"XDG_RUNTIME_DIR=/run/user/1", "MS_SOCKET_DIR=/x"}, "/x"},
-		{"XDG_RUNTIME_DIR", "", []string{"XDG_RUNTIME_DIR=/run/user/1"}, "/run/user/1/mothership"},
-		{"temp", "", nil, "mothership"},
+		{"option", "/opt/s", []string{"MS_SOCKET_DIR=/x"}, "/opt/s", false},
+		{"MS_SOCKET_DIR", "", []string{"XDG_RUNTIME_DIR=/run/user/1", "MS_SOCKET_DIR=/x"}, "/x", false},
+		{"XDG_RUNTIME_DIR", "", []string{"XDG_RUNTIME_DIR=/run/user/1"}, "/run/user/1/mothership-????????", true},
+		{"temp", "", nil, filepath.Join(os.TempDir(), "mothership-"+uid+"-????????"), true},
 	}
 	for _, tt := range tests {
-		if got := socketDir(tt.opt, tt.env); !strings.HasSuffix(got, tt.want) {
-			t.Errorf("%s: socketDir = %q, want %q", tt.name, got, tt.want)
+		got := socketDir(tt.opt, tt.env, "/srv/app/ship-manifest.toml")
+		if ok, _ := filepath.Match(tt.want, got.dir); !ok || got.chosen != tt.chosen {
+			t.Errorf("%s: socketDir = %+v, want %q (chosen %v)", tt.name, got, tt.want, tt.chosen)
+		}
+	}
+	a := socketDir("", nil, "/srv/a/ship-manifest.toml")
+	b := socketDir("", nil, "/srv/b/ship-manifest.toml")
+	if a.dir == b.dir {
+		t.Errorf("two manifests share the socket directory %s", a.dir)
+	}
+}
+
+// TestSocketDirIsMadeSafely: a directory the supervisor chose is created
+// 0700, and one planted in its place (a symbolic link, a file, one open to
+// others) is refused or closed, never followed.
+func TestSocketDirIsMadeSafely(t *testing.T) {
+	tests := []struct {
+		name  string
+		plant func(t *testing.T, dir string)
+		want  string // "" when make succeeds
+	}{
+		{"absent", func(*testing.T, string) {}, ""},
+		{"a symbolic link", func(t *testing.T, dir string) {
+			if err := os.Symlink(t.TempDir(), dir); err != nil {
+				t.Fatal(err)
+			}
+		}, "is a symbolic link"},
+		{"a file", func(t *testing.T, dir string) {
+			if err := os.WriteFile(dir, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "is not a directory"},
+		{"ours but open", func(t *testing.T, dir string) {
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, 0o777); err != nil {
+				t.Fatal(err)
+			}
+		}, ""},
+	}
+	for _, tt := range tests {
+		dir := filepath.Join(t.TempDir(), "sockets")
+		tt.plant(t, dir)
+		err := socketPlace{dir: dir, chosen: true}.make()
+		if tt.want != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "MS_SOCKET_DIR") {
+				t.Errorf("%s: make: %v, want %q and a way out", tt.name, err, tt.want)
+			}
+			continue
+		}
+		fi, serr := os.Lstat(dir)
+		if err != nil || serr != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s: make: %v; %v, want a directory with mode 0700", tt.name, err, fi.Mode())
 		}
 	}
 }

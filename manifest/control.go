@@ -7,16 +7,21 @@ import (
 	"path/filepath"
 )
 
-// maxSocketPath is the longest Unix socket path every platform's sun_path
+// MaxSocketPath is the longest Unix socket path every platform's sun_path
 // holds (104 bytes on the BSDs and macOS, 108 on Linux, less the NUL).
-const maxSocketPath = 103
+const MaxSocketPath = 103
 
-// readControlSocket reads `control_socket`, which, when given, must name a file.
+// readControlSocket reads `control_socket`, which, when given, must name a
+// file. It expands $VAR, so that instances of one manifest on one machine
+// can each have a socket, as they each have their binds.
 func readControlSocket(t *table) string {
 	if !t.has("control_socket") {
 		return ""
 	}
-	s := t.str("control_socket")
+	s, ok := t.expanded("control_socket")
+	if !ok {
+		return ""
+	}
 	if s == "" {
 		t.r.errorf(t.key("control_socket"), "an empty path; leave the key out for the default")
 	}
@@ -52,8 +57,8 @@ func checkControlSocket(r *reader, m *Manifest) {
 	}
 	key := "mothership.control_socket"
 	p := m.ControlSocketPath(os.Getenv)
-	if len(p) > maxSocketPath {
-		r.errorf(key, "the socket path %s is %d bytes, more than the %d a Unix socket path may have", p, len(p), maxSocketPath)
+	if len(p) > MaxSocketPath {
+		r.errorf(key, "the socket path %s is %d bytes, more than the %d a Unix socket path may have", p, len(p), MaxSocketPath)
 		return
 	}
 	if fi, err := os.Stat(filepath.Dir(p)); err != nil || !fi.IsDir() {

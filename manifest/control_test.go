@@ -1,6 +1,9 @@
 package manifest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestControlSocketPath: the key wins, relative to the manifest; then
 // $XDG_RUNTIME_DIR, one socket per manifest; then next to the manifest.
@@ -30,5 +33,26 @@ func TestControlSocketPath(t *testing.T) {
 	}
 	if a == b || len(a) < len("/run/user/1000/mothership-") || a[:len("/run/user/1000/mothership-")] != "/run/user/1000/mothership-" {
 		t.Errorf("runtime dir sockets %s and %s: want two sockets in /run/user/1000, one per manifest", a, b)
+	}
+}
+
+// TestControlSocketExpands: `control_socket` expands $VAR, so that
+// instances of one manifest on one machine each get a socket; an unset
+// variable is an error naming the key.
+func TestControlSocketExpands(t *testing.T) {
+	dir := t.TempDir()
+	lookup := func(k string) (string, bool) {
+		if k == "SOCK_DIR" {
+			return dir, true
+		}
+		return "", false
+	}
+	m, err := Parse(dir+"/ship-manifest.toml", []byte("[mothership]\ncontrol_socket = \"$SOCK_DIR/ms.sock\"\n"), lookup)
+	if err != nil || m.ControlSocketPath(func(string) string { return "" }) != dir+"/ms.sock" {
+		t.Errorf("control_socket from $SOCK_DIR: %v, %v; want %s/ms.sock", m, err, dir)
+	}
+	_, err = Parse(dir+"/ship-manifest.toml", []byte("[mothership]\ncontrol_socket = \"$NOPE/ms.sock\"\n"), lookup)
+	if err == nil || !strings.Contains(err.Error(), "mothership.control_socket") || !strings.Contains(err.Error(), "NOPE") {
+		t.Errorf("control_socket from an unset variable: %v, want an error naming the key and the variable", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mothership-go/mothership/internal/suggest"
 )
 
 // Defaults that the crate README leaves open, chosen here and documented in
@@ -313,6 +315,7 @@ func readModuleFields(t *table, pathKey string, tmpl *Module, named bool) *Modul
 func readMothership(t *table, m *Manifest) {
 	ms := &m.Mothership
 	ms.MetricsPort = int(t.integer("metrics_port", 0, 1, 65535))
+	ms.MetricsAddr = readMetricsAddr(t, ms.MetricsPort)
 	ms.Compression = t.boolean("compression", false)
 	if b := t.sub("bind"); b != nil {
 		for _, name := range sortedKeys(b) {
@@ -607,7 +610,7 @@ var strategies = []string{"round_robin", "least_conn", "random", "ip_hash"}
 
 func checkStrategy(t *table, k, s string) {
 	if !slices.Contains(strategies, s) {
-		if sg := suggest(s, strategies); sg != "" {
+		if sg := suggest.Closest(s, strategies); sg != "" {
 			t.r.errorf(t.key(k), "unknown strategy %q (did you mean %q?)", s, sg)
 		} else {
 			t.r.errorf(t.key(k), "unknown strategy %q; want one of %s", s, strings.Join(strategies, ", "))

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/mothership-go/mothership/internal/suggest"
 )
 
 // reader turns the decoded TOML tree into typed values, reporting every
@@ -75,7 +77,7 @@ func (t *table) finish() {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if s := suggest(k, t.known); s != "" {
+		if s := suggest.Closest(k, t.known); s != "" {
 			t.r.errorf(t.key(k), "unknown key (did you mean %q?)", s)
 		} else {
 			t.r.errorf(t.key(k), "unknown key; known keys here: %s", quoteList(t.known))

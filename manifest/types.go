@@ -57,6 +57,10 @@ type Manifest struct {
 type Mothership struct {
 	// MetricsPort serves `/metrics` and `/health` on 127.0.0.1 when non-zero.
 	MetricsPort int
+	// MetricsAddr is where `/metrics` and the health checks are served:
+	// `metrics_addr`, or 127.0.0.1 on MetricsPort; Network is "" when
+	// neither is set.
+	MetricsAddr Addr
 	// Compression turns on gzip, deflate and br responses for every route.
 	Compression bool
 	// Binds are the named listeners, in declaration order; the first one is

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mothership-go/mothership/internal/suggest"
 )
 
 // validate checks what no single table can: names and references across
@@ -21,6 +23,7 @@ func validate(r *reader, m *Manifest) {
 	checkFixedPorts(r, m)
 	checkMachine(r, m)
 	checkControlSocket(r, m)
+	checkNotYet(r, m)
 }
 
 // checkFixedPorts warns about a ship that gets a free port as $PORT while
@@ -51,7 +54,7 @@ func fixedPort(args []string) string {
 }
 
 func didYouMean(name string, candidates []string) string {
-	if s := suggest(name, candidates); s != "" {
+	if s := suggest.Closest(name, candidates); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
@@ -196,21 +199,43 @@ func checkBinds(r *reader, m *Manifest) {
 	}
 	for _, rt := range m.Routes() {
 		if rt.Bind == "" {
-			r.errorf(rt.Pos.Key, "the route has no bind and the manifest declares none; add [mothership.bind]")
+			r.errorf(rt.Pos.Key, "the route has no bind and the manifest declares none; %s", declareBind(m, "http"))
 		} else if !slices.Contains(binds, rt.Bind) {
-			r.errorf(rt.Pos.Key+".bind", "no bind named %q%s; declared: %s", rt.Bind, didYouMean(rt.Bind, binds), quoteList(binds))
+			r.errorf(rt.Pos.Key+".bind", "%s", noBind(m, rt.Bind, binds))
 		}
 	}
 	for _, sh := range m.Mothership.Shields {
 		if sh.Bind != "" && !slices.Contains(binds, sh.Bind) {
-			r.errorf(sh.Pos.Key+".bind", "no bind named %q%s", sh.Bind, didYouMean(sh.Bind, binds))
+			r.errorf(sh.Pos.Key+".bind", "%s", noBind(m, sh.Bind, binds))
 		}
 	}
 	for _, d := range m.Mothership.StaticDirs {
 		if d.Bind != "" && !slices.Contains(binds, d.Bind) {
-			r.errorf(d.Pos.Key+".bind", "no bind named %q%s", d.Bind, didYouMean(d.Bind, binds))
+			r.errorf(d.Pos.Key+".bind", "%s", noBind(m, d.Bind, binds))
 		}
 	}
+}
+
+// noBind says that no bind is called name, which binds there are, and how
+// to declare the one that was meant.
+func noBind(m *Manifest, name string, binds []string) string {
+	declared := "the manifest declares no bind"
+	if len(binds) > 0 {
+		declared = "declared: " + quoteList(binds)
+	}
+	return fmt.Sprintf("no bind named %q%s; %s; %s", name, didYouMean(name, binds), declared, declareBind(m, name))
+}
+
+// declareBind says how to declare a bind called name in m's form: the
+// blog's [config] makes only the one called http.
+func declareBind(m *Manifest, name string) string {
+	if m.Dialect == DialectBlog {
+		if name == "http" {
+			return `declare it with [config] bind = "0.0.0.0:8080"`
+		}
+		return fmt.Sprintf(`the blog's [config] form makes only the bind "http"; use it, or declare %s = "0.0.0.0:8080" under [mothership.bind]`, name)
+	}
+	return fmt.Sprintf(`declare it under [mothership.bind] as %s = "0.0.0.0:8080"`, name)
 }
 
 // checkAddresses finds two listeners on one address: two ships, a ship and
@@ -227,8 +252,12 @@ func checkAddresses(r *reader, m *Manifest) {
 			ls = append(ls, listener{"bind " + b.Name, b.Addr, b.Pos})
 		}
 	}
-	if p := m.Mothership.MetricsPort; p > 0 {
-		ls = append(ls, listener{"metrics_port", Addr{Network: "tcp", Address: "127.0.0.1:" + strconv.Itoa(p)}, r.pos.of("mothership.metrics_port")})
+	if a := m.Mothership.MetricsAddr; a.Network != "" {
+		key := "mothership.metrics_addr"
+		if m.Mothership.MetricsPort > 0 {
+			key = "mothership.metrics_port"
+		}
+		ls = append(ls, listener{key[len("mothership."):], a, r.pos.of(key)})
 	}
 	for _, s := range m.Ships {
 		if s.Bind != nil {

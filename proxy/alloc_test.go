@@ -3,6 +3,8 @@ package proxy
 import (
 	"bytes"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -74,10 +76,11 @@ func TestNoAllocationsPerRequest(t *testing.T) {
 		{"forward alone", "", "", ""},
 		{"rate limit, shields, CORS and forward", "[mothership]\ncors_cache = true\nrate_limiting = { global_rps = 1000000, per_ip_rpm = 100000000 }\n\n[[mothership.shields]]\nname = \"no-llm\"\nua_filter = \"llm\"\n\n",
 			"GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: GPTBot/1.0\r\n\r\n", "HTTP/1.1 403 Forbidden\r\n"},
+		{"every stage and forward", allStages(t), "GET /assets/app.css HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 200 OK\r\n"},
 	}
 	for _, tc := range cases {
 		addr := start(t, tc.doc+to(cannedBackend(t)))
-		rc := newRawClient(t, addr, "GET /ping HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n")
+		rc := newRawClient(t, addr, browserGet)
 		for range 100 {
 			rc.roundTrip(t)
 		}
@@ -94,11 +97,37 @@ func TestNoAllocationsPerRequest(t *testing.T) {
 	}
 }
 
+// browserGet is a browser's GET, which every stage looks at: a User-Agent
+// to classify, fields for JA4H, an Accept-Encoding to negotiate.
+const browserGet = "GET /ping HTTP/1.1\r\nHost: bench\r\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n" +
+	"Accept: text/html,*/*\r\nAccept-Encoding: gzip, deflate, br\r\nAccept-Language: en-US,en;q=0.9\r\nCookie: session=abc; theme=dark\r\n\r\n"
+
+// allStages turns every stage on for the route /: limits too high to
+// refuse, a shield the browser does not match, a static directory /ping
+// is not under, the CORS cache (a GET passes it) and compression (the
+// answer is too small to encode).
+func allStages(tb testing.TB) string {
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "app.css"), []byte("body{}"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return "[mothership]\ncompression = true\ncors_cache = true\nrate_limiting = { global_rps = 1e9, per_ip_rpm = 1e12 }\n\n" +
+		"[[mothership.static_dirs]]\npath = \"" + dir + "\"\nprefix = \"/assets\"\n\n" +
+		"[[mothership.shields]]\nja4h_prefix = \"po10\"\n\n"
+}
+
 // BenchmarkPipelineEndToEnd times one keep-alive GET through the whole
-// path over loopback, client and backend allocation-free.
-func BenchmarkPipelineEndToEnd(b *testing.B) {
-	addr := start(b, to(cannedBackend(b)))
-	rc := newRawClient(b, addr, "GET /ping HTTP/1.1\r\nHost: bench\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n")
+// path over loopback, client and backend allocation-free, through forward
+// alone; BenchmarkPipelineAllStages through every stage as well: the
+// difference is what the stages cost.
+func BenchmarkPipelineEndToEnd(b *testing.B) { benchmarkPipeline(b, "") }
+
+// BenchmarkPipelineAllStages: see BenchmarkPipelineEndToEnd.
+func BenchmarkPipelineAllStages(b *testing.B) { benchmarkPipeline(b, allStages(b)) }
+
+func benchmarkPipeline(b *testing.B, doc string) {
+	addr := start(b, doc+to(cannedBackend(b)))
+	rc := newRawClient(b, addr, browserGet)
 	b.ReportAllocs()
 	for b.Loop() {
 		rc.roundTrip(b)

@@ -10,6 +10,7 @@ import (
 	"github.com/mothership-go/mothership/stages/static"
 	"github.com/mothership-go/mothership/stages/wasm"
 	"github.com/mothership-go/mothership/upstream"
+	"github.com/mothership-go/mothership/upstream/bays"
 )
 
 // order is the fixed order of a route's stages: rate limit → shields →
@@ -24,8 +25,7 @@ func order(opts Options, requestBuffer int) []pipeline.Builder {
 		cors.Build,
 		wasm.Build,
 		compress.Build,
-		// bays still run on the net/http path (stages/): Missing keeps
-		// their binds there.
+		bays.Builder(bays.Options{Yard: opts.Yard, RecycleWorker: opts.RecycleWorker, ServerSoftware: opts.ServerSoftware}),
 		upstream.Builder(upstream.Options{Resolve: opts.Resolve, RequestBuffer: requestBuffer}),
 	}
 }

@@ -3,11 +3,11 @@ package telemetry
 import (
 	"errors"
 
-	"github.com/mothership-go/mothership/stages"
+	"github.com/mothership-go/mothership/stages/cors"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-var _ stages.CORSCacheObservers = (*Metrics)(nil)
+var _ cors.Observers = (*Metrics)(nil)
 
 // corsCounters are the CORS preflight cache's counters.
 type corsCounters struct {
@@ -19,11 +19,11 @@ func (c *corsCounters) CORSCacheMiss()     { c.misses.Inc() }
 func (c *corsCounters) CORSCacheStore()    { c.stores.Inc() }
 func (c *corsCounters) CORSCacheEviction() { c.evictions.Inc() }
 
-// CORSCache implements stages.CORSCacheObservers: the counters
+// CORSCache implements cors.Observers: the counters
 // mothership_cors_cache_{hits,misses,stores,evictions}_total, registered on
 // the first call (a server with the cache enabled) so that /metrics shows
 // them only when there is a cache; later calls get the same counters.
-func (m *Metrics) CORSCache() stages.CORSCacheObserver {
+func (m *Metrics) CORSCache() cors.Observer {
 	counter := func(name, help string) prometheus.Counter {
 		c := prometheus.NewCounter(prometheus.CounterOpts{Name: "mothership_cors_cache_" + name + "_total", Help: help})
 		if err := m.reg.Register(c); err != nil {

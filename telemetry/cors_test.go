@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/proxy"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
+	"github.com/mothership-go/mothership/upstream"
 )
 
-// TestCORSCacheMetrics runs preflights through a stages.Server observed by
+// TestCORSCacheMetrics runs preflights through a proxy.Server observed by
 // Metrics and scrapes the CORS cache's counters.
 func TestCORSCacheMetrics(t *testing.T) {
 	backend := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +38,7 @@ func TestCORSCacheMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := NewMetrics()
-	s, err := stages.New(mf, tree, stages.Options{Resolve: stages.ManifestResolver(mf), Observer: m})
+	s, err := proxy.New(mf, tree, proxy.Options{Resolve: upstream.ManifestResolver(mf), Observer: m})
 	if err != nil {
 		t.Fatal(err)
 	}

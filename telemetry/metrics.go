@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"runtime"
 	"sync"
 
 	"github.com/mothership-go/mothership/fleet"
@@ -12,7 +13,7 @@ var _ fleet.Observer = (*Metrics)(nil)
 
 // Metrics holds the mothership's metrics in a registry of its own, so that
 // nothing a library registers globally leaks into /metrics and tests can make
-// as many as they like. It is a fleet.Observer and a stages.Observer.
+// as many as they like. It is a fleet.Observer and a pipeline.Observer.
 //
 // mothership_ship_status is 1 while a process is ready (its probe passed, a
 // bay docked, or a oneshot exited 0) and 0 in every other state; the exact
@@ -33,6 +34,8 @@ type Metrics struct {
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	build    *prometheus.GaugeVec
+	routes   *RouteTable // the same requests, for the dashboard's Routes tab
 
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.
@@ -41,6 +44,7 @@ type Metrics struct {
 	phases *oneHot
 	phase  fleet.Phase
 	roles  *oneHot
+	role   string
 }
 
 type shipKey struct{ process, group string }
@@ -100,10 +104,10 @@ func NewMetrics() *Metrics {
 			Name: "mothership_ship_memory_virtual_bytes",
 			Help: "Virtual memory of the process at the last sample.",
 		}, shipLabels),
-		// A gauge despite the suffix: the name is the one the original
-		// Mothership exports, and dashboards already query it.
+		// A gauge, so no _total: that suffix is for counters, and
+		// `promtool check metrics` refuses it on anything else.
 		ships: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "mothership_fleet_ships_total",
+			Name: "mothership_fleet_ships",
 			Help: "Distinct processes the fleet has reported on.",
 		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -115,7 +119,8 @@ func NewMetrics() *Metrics {
 			Help:    "Time from the request head to the end of the response.",
 			Buckets: durationBuckets,
 		}, []string{"bind", "route"}),
-		seen: make(map[shipKey]*ship),
+		routes: NewRouteTable(),
+		seen:   make(map[shipKey]*ship),
 	}
 	phase := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "mothership_phase",
@@ -127,12 +132,23 @@ func NewMetrics() *Metrics {
 		Help: "1 for this instance's role in the flagship election (flagship, escort or solo), 0 for the others.",
 	}, []string{"role"})
 	m.roles = newOneHot(role, []string{"flagship", "escort", "solo"})
+	m.build = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "mothership_build_info",
+		Help: "1, labelled with the running binary's version, VCS revision and Go version.",
+	}, []string{"version", "revision", "goversion"})
 	m.reg.MustRegister(m.status, m.state, m.healthy, m.restarts, m.rss, m.virtual,
-		m.ships, m.requests, m.duration, phase, role,
+		m.ships, m.requests, m.duration, phase, role, m.build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.SetPhase(fleet.Initializing)
 	return m
+}
+
+// SetBuildInfo sets mothership_build_info for the running binary, so that a
+// dashboard can tell which version runs where.
+func (m *Metrics) SetBuildInfo(version, revision string) {
+	m.build.Reset()
+	m.build.WithLabelValues(version, revision, runtime.Version()).Set(1)
 }
 
 // SetPhase records the mothership's lifecycle phase, which /health reports.
@@ -147,10 +163,19 @@ func (m *Metrics) SetPhase(p fleet.Phase) {
 func (m *Metrics) SetRole(role string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.role = role
 	m.roles.set(role)
 }
 
-func (m *Metrics) currentPhase() fleet.Phase {
+// Role is this instance's role, as SetRole last set it; "" before.
+func (m *Metrics) Role() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.role
+}
+
+// Phase is the mothership's lifecycle phase, as SetPhase last set it.
+func (m *Metrics) Phase() fleet.Phase {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.phase

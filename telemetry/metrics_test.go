@@ -50,7 +50,7 @@ func compiledRoute(t testing.TB, path string) *routetree.Route {
 // base URL.
 func serve(t *testing.T, h http.Handler) string {
 	t.Helper()
-	srv, ln, err := ListenMetrics(0, h)
+	srv, ln, err := ListenMetrics("127.0.0.1:0", h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestMetricsScrape(t *testing.T) {
 		{"restarts", "mothership_ship_restarts_total", worker, 2},
 		{"rss", "mothership_ship_memory_rss_bytes", app, 52428800},
 		{"virtual", "mothership_ship_memory_virtual_bytes", app, 1073741824},
-		{"fleet total", "mothership_fleet_ships_total", map[string]string{}, 3},
+		{"fleet total", "mothership_fleet_ships", map[string]string{}, 3},
 		{"phase running", "mothership_phase", map[string]string{"phase": "Running"}, 1},
 		{"phase left", "mothership_phase", map[string]string{"phase": "Initializing"}, 0},
 		{"1xx", "mothership_requests_total", apiRoute("1xx"), 1},
@@ -178,6 +178,11 @@ func TestMetricsScrape(t *testing.T) {
 	}
 	if fams["go_goroutines"] == nil {
 		t.Errorf("the Go runtime collector is not registered")
+	}
+	// The dashboard's route counts are the same requests the scrape shows.
+	routes := m.Routes()
+	if len(routes) != 2 || routes[0].Route != "#0 prefix /api/.*" || routes[0].Total() != 8 || routes[1].Route != "none" || routes[1].Total() != 1 {
+		t.Errorf("Routes() = %+v, want #0 prefix /api/.* with 8 requests, then none with 1", routes)
 	}
 }
 
@@ -236,7 +241,7 @@ func TestMetricsConcurrent(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"fleet total", "mothership_fleet_ships_total", map[string]string{}, 4},
+		{"fleet total", "mothership_fleet_ships", map[string]string{}, 4},
 		{"restarts", "mothership_ship_restarts_total", map[string]string{"ship": "ship3", "group": "web"}, 200},
 		{"requests", "mothership_requests_total", map[string]string{"bind": "http", "route": "#1 prefix /.*", "status_class": "2xx"}, 800},
 		// The last of 200 states is i=199, 199%3 == 1: Ready.

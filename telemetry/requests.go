@@ -1,15 +1,14 @@
 package telemetry
 
 import (
-	"strconv"
 	"time"
 
+	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/routetree"
-	"github.com/mothership-go/mothership/stages"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-var _ stages.Observer = (*Metrics)(nil)
+var _ pipeline.Observer = (*Metrics)(nil)
 
 // durationBuckets run from half a millisecond, a proxied request answered
 // from a warm upstream pool, to ten seconds, past which a request is a
@@ -36,30 +35,36 @@ func statusClass(status int) int {
 type routeObserver struct {
 	requests [len(statusClasses)]prometheus.Counter
 	duration prometheus.Observer
+	stat     *RouteStat
 }
 
-// Observe implements stages.RouteObserver.
+// Observe implements pipeline.RouteObserver.
 func (o *routeObserver) Observe(status int, d time.Duration) {
 	o.requests[statusClass(status)].Inc()
 	o.duration.Observe(d.Seconds())
+	o.stat.Observe(status, d)
 }
 
-// Route implements stages.Observer. The route label is the declaration
+// Route implements pipeline.Observer. The route label is the declaration
 // index and the path matcher, as `chart` prints them: unique per route,
 // stable while the manifest is, and short.
-func (m *Metrics) Route(r *routetree.Route) stages.RouteObserver {
-	return m.routeObserver(r.Bind, "#"+strconv.Itoa(r.Index)+" "+r.PathMatcher())
+func (m *Metrics) Route(r *routetree.Route) pipeline.RouteObserver {
+	return m.routeObserver(m.routes.Route(r))
 }
 
-// NoRoute implements stages.Observer; its requests carry the route "none".
-func (m *Metrics) NoRoute(bind string) stages.RouteObserver {
-	return m.routeObserver(bind, "none")
+// NoRoute implements pipeline.Observer; its requests carry the route "none".
+func (m *Metrics) NoRoute(bind string) pipeline.RouteObserver {
+	return m.routeObserver(m.routes.NoRoute(bind))
 }
 
-func (m *Metrics) routeObserver(bind, route string) *routeObserver {
-	o := &routeObserver{duration: m.duration.WithLabelValues(bind, route)}
+// Routes returns the counts of every route observed so far, in the order
+// they were compiled: what the metrics count, for the dashboard.
+func (m *Metrics) Routes() []RouteCounts { return m.routes.Snapshot() }
+
+func (m *Metrics) routeObserver(stat *RouteStat) *routeObserver {
+	o := &routeObserver{duration: m.duration.WithLabelValues(stat.bind, stat.route), stat: stat}
 	for i, class := range statusClasses {
-		o.requests[i] = m.requests.WithLabelValues(bind, route, class)
+		o.requests[i] = m.requests.WithLabelValues(stat.bind, stat.route, class)
 	}
 	return o
 }

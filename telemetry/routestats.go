@@ -94,11 +94,13 @@ func latencyBucket(d time.Duration) int {
 type RouteCounts struct {
 	// Bind, Route and Target name the route; Route is "none" for the
 	// requests no route matched.
-	Bind, Route, Target string
+	Bind   string `json:"bind"`
+	Route  string `json:"route"`
+	Target string `json:"target"`
 	// Classes counts requests by status class: other, 1xx, … 5xx.
-	Classes [len(statusClasses)]uint64
+	Classes [len(statusClasses)]uint64 `json:"classes"`
 	// Latency counts requests by latency bucket.
-	Latency [latencyBuckets]uint64
+	Latency [latencyBuckets]uint64 `json:"latency"`
 }
 
 // StatusClasses names RouteCounts.Classes' entries.

@@ -38,24 +38,31 @@ func TestHealth(t *testing.T) {
 		if want == "" {
 			want = fleet.Initializing
 		}
-		resp, err := http.Get(base + "/health" + tc.query)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
+		// The Kubernetes names answer as /health and /health?live do.
+		paths := []string{"/health", "/readyz"}
+		if tc.query == "?live" {
+			paths = []string{"/health?live", "/livez"}
 		}
-		var body struct{ Status, Phase string }
-		err = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if err != nil {
-			t.Errorf("%s: body is not JSON: %v", tc.name, err)
-		}
-		if resp.StatusCode != tc.code {
-			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.code)
-		}
-		if body.Status != tc.status || body.Phase != string(want) {
-			t.Errorf("%s: body %+v, want status %q phase %q", tc.name, body, tc.status, want)
-		}
-		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("%s: Content-Type %q", tc.name, ct)
+		for _, path := range paths {
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", tc.name, path, err)
+			}
+			var body struct{ Status, Phase string }
+			err = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if err != nil {
+				t.Errorf("%s: %s: body is not JSON: %v", tc.name, path, err)
+			}
+			if resp.StatusCode != tc.code {
+				t.Errorf("%s: %s: status %d, want %d", tc.name, path, resp.StatusCode, tc.code)
+			}
+			if body.Status != tc.status || body.Phase != string(want) {
+				t.Errorf("%s: %s: body %+v, want status %q phase %q", tc.name, path, body, tc.status, want)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("%s: %s: Content-Type %q", tc.name, path, ct)
+			}
 		}
 	}
 }
@@ -85,7 +92,7 @@ func TestHandlerRoutes(t *testing.T) {
 }
 
 func TestListenMetrics(t *testing.T) {
-	srv, ln, err := ListenMetrics(0, http.NotFoundHandler())
+	srv, ln, err := ListenMetrics("127.0.0.1:0", http.NotFoundHandler())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +104,7 @@ func TestListenMetrics(t *testing.T) {
 	if srv.ReadHeaderTimeout == 0 || srv.ReadTimeout == 0 || srv.WriteTimeout == 0 || srv.IdleTimeout == 0 {
 		t.Errorf("a timeout is unset: %+v", srv)
 	}
-	if _, _, err := ListenMetrics(addr.Port, nil); err == nil {
+	if _, _, err := ListenMetrics(addr.String(), nil); err == nil {
 		t.Errorf("a second listener on port %d: no error", addr.Port)
 	}
 }

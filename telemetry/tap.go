@@ -6,17 +6,17 @@ import "time"
 // output line, or one of the mothership's own events.
 type Entry struct {
 	// Time is when the log got the line.
-	Time time.Time
+	Time time.Time `json:"time"`
 	// Process is the process that wrote the line, or "mothership" for an event.
-	Process string
+	Process string `json:"process"`
 	// Stream is "stdout" or "stderr" for output, "event" for an event.
-	Stream string
+	Stream string `json:"stream"`
 	// Level is an event's level; "" for output.
-	Level string
+	Level string `json:"level,omitempty"`
 	// Text is the line: output as the process wrote it, an event as the
 	// text log shows it after the name column (level, message, key=value
 	// pairs), without colors.
-	Text string
+	Text string `json:"text"`
 }
 
 // plain formats the text of tapped events: no colors, whatever the log's.

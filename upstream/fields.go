@@ -5,9 +5,10 @@ import (
 	"github.com/mothership-go/mothership/pipeline"
 )
 
-// connectionNamed reports whether a Connection field of h names name: a
-// field the sender meant for this hop only (RFC 9110 §7.6.1).
-func connectionNamed(h *pipeline.Header, name string) bool {
+// ConnectionNamed reports whether a Connection field of h names name: a
+// field the sender meant for this hop only (RFC 9110 §7.6.1), which no
+// proxy passes on.
+func ConnectionNamed(h *pipeline.Header, name string) bool {
 	for i := h.Index("Connection", 0); i >= 0; i = h.Index("Connection", i+1) {
 		if httpsyntax.HasTokenFold(h.Value(i), name) {
 			return true
@@ -29,7 +30,7 @@ func copyFields(dst, src *pipeline.Header, upgrade, chunked bool) {
 			continue
 		case chunked && httpsyntax.EqualFold(f.Name, "content-length"):
 			continue
-		case hasConn && connectionNamed(src, f.Name):
+		case hasConn && ConnectionNamed(src, f.Name):
 			continue
 		}
 		dst.Add(f.Name, f.Value)

@@ -15,7 +15,7 @@ import (
 // forward is the stage that sends a route's requests to its addresses.
 type forward struct {
 	balance  balancer
-	edit     pathEdit
+	edit     PathEdit
 	add      []pipeline.Field
 	read     time.Duration
 	buffer   int

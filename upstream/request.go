@@ -26,10 +26,10 @@ func (f *forward) send(x *pipeline.Exchange, c *Conn, body *requestBody) error {
 func (f *forward) appendHead(b []byte, x *pipeline.Exchange, body *requestBody) []byte {
 	b = append(b, x.Method...)
 	b = append(b, ' ')
-	if f.edit.none() || x.RawPath == "" {
+	if f.edit.None() || x.RawPath == "" {
 		b = append(b, x.Target...)
 	} else {
-		b = f.edit.appendPath(b, x.RawPath)
+		b = f.edit.AppendPath(b, x.RawPath)
 		if x.RawQuery != "" {
 			b = append(b, '?')
 			b = append(b, x.RawQuery...)
@@ -71,7 +71,7 @@ func (f *forward) appendFields(b []byte, x *pipeline.Exchange) []byte {
 	hasConn := h.Has("Connection")
 	hasID := false
 	for _, fl := range h.Fields() {
-		if f.dropped(fl.Name, x.PeerTrusted) || hasConn && connectionNamed(h, fl.Name) {
+		if f.dropped(fl.Name, x.PeerTrusted) || hasConn && ConnectionNamed(h, fl.Name) {
 			continue
 		}
 		if httpsyntax.EqualFold(fl.Name, "x-request-id") {
@@ -83,7 +83,7 @@ func (f *forward) appendFields(b []byte, x *pipeline.Exchange) []byte {
 		b = appendField(b, fl.Name, fl.Value)
 	}
 	if !hasID {
-		id := newRequestID()
+		id := NewRequestID()
 		b = append(b, "X-Request-Id: "...)
 		b = append(b, id[:]...)
 		b = append(b, "\r\n"...)
@@ -135,39 +135,55 @@ func (f *forward) dropped(name string, trusted bool) bool {
 // appendForwarded appends X-Forwarded-For, -Proto and -Host: a trusted
 // peer's extended or kept, anyone else's replaced by what we saw.
 func appendForwarded(b []byte, x *pipeline.Exchange) []byte {
-	h := &x.Header
-	trusted := x.PeerTrusted
-	if x.PeerIP != "" || trusted && h.Has("X-Forwarded-For") {
+	if x.PeerIP != "" || x.PeerTrusted && x.Header.Has("X-Forwarded-For") {
 		b = append(b, "X-Forwarded-For: "...)
-		n := 0
-		if trusted {
-			for i := h.Index("X-Forwarded-For", 0); i >= 0; i = h.Index("X-Forwarded-For", i+1) {
-				if n > 0 {
-					b = append(b, ", "...)
-				}
-				b = append(b, h.Value(i)...)
-				n++
-			}
-		}
-		if x.PeerIP != "" {
+		b = AppendForwardedFor(b, x)
+		b = append(b, "\r\n"...)
+	}
+	proto, host := ForwardedProtoHost(x)
+	b = appendField(b, "X-Forwarded-Proto", proto)
+	return appendField(b, "X-Forwarded-Host", host)
+}
+
+// AppendForwardedFor appends the X-Forwarded-For value that goes on: a
+// trusted peer's list with the peer added, anyone else's replaced by the
+// peer. It appends nothing for an untrusted peer without an address (a
+// Unix socket), whose claim must not pass either.
+func AppendForwardedFor(b []byte, x *pipeline.Exchange) []byte {
+	h := &x.Header
+	n := 0
+	if x.PeerTrusted {
+		for i := h.Index("X-Forwarded-For", 0); i >= 0; i = h.Index("X-Forwarded-For", i+1) {
 			if n > 0 {
 				b = append(b, ", "...)
 			}
-			b = append(b, x.PeerIP...)
+			b = append(b, h.Value(i)...)
+			n++
 		}
-		b = append(b, "\r\n"...)
 	}
-	proto, host := x.Scheme, x.Host
-	if trusted {
-		if v := h.Get("X-Forwarded-Proto"); v != "" {
+	if x.PeerIP != "" {
+		if n > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, x.PeerIP...)
+	}
+	return b
+}
+
+// ForwardedProtoHost returns the X-Forwarded-Proto and -Host values that go
+// on: a trusted peer's when it sent them, else the scheme and Host the
+// client used.
+func ForwardedProtoHost(x *pipeline.Exchange) (proto, host string) {
+	proto, host = x.Scheme, x.Host
+	if x.PeerTrusted {
+		if v := x.Header.Get("X-Forwarded-Proto"); v != "" {
 			proto = v
 		}
-		if v := h.Get("X-Forwarded-Host"); v != "" {
+		if v := x.Header.Get("X-Forwarded-Host"); v != "" {
 			host = v
 		}
 	}
-	b = appendField(b, "X-Forwarded-Proto", proto)
-	return appendField(b, "X-Forwarded-Host", host)
+	return proto, host
 }
 
 func appendField(b []byte, name, value string) []byte {

@@ -65,7 +65,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 	addrs, err := opts.Resolve(r.Target)
 	if err != nil {
 		b.ErrorLog.Printf("upstream: %s: %v; it answers 502", name, err)
-		return refuse{pipeline.NewAnswer(http.StatusBadGateway, err.Error())}, nil
+		return Refuse{pipeline.NewAnswer(http.StatusBadGateway, err.Error())}, nil
 	}
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("%s resolved to no address", r.Target)
@@ -84,8 +84,8 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 	}
 	ps := v.(pools)
 	f := &forward{
-		edit:     pathEdit{strip: r.StripPrefix, from: r.RewritePrefix, to: r.Source.Rewrite},
-		add:      addFields(r),
+		edit:     PathEditOf(r),
+		add:      AddFields(r),
 		read:     cmp.Or(r.Source.ReadTimeout, DefaultReadTimeout),
 		buffer:   bufferBound(opts.RequestBuffer),
 		errorLog: b.ErrorLog,
@@ -126,9 +126,9 @@ func RouteName(r *routetree.Route) string {
 	return fmt.Sprintf("%s (line %d, %s)", r.Source.Pos.Key, r.Source.Pos.Line, r.Target)
 }
 
-// addFields are the route's add_headers, which replace any field of the
-// same name the client sent.
-func addFields(r *routetree.Route) []pipeline.Field {
+// AddFields returns the route's add_headers, which replace any field of
+// the same name the client sent.
+func AddFields(r *routetree.Route) []pipeline.Field {
 	var add []pipeline.Field
 	for _, h := range r.Source.AddHeaders {
 		add = append(add, pipeline.Field{Name: h.Name, Value: h.Value})
@@ -147,24 +147,33 @@ func bufferBound(n int) int {
 	return n
 }
 
-// refuse answers every request with a fixed answer: a route whose target
-// cannot be resolved.
-type refuse struct{ answer *pipeline.Answer }
+// Refuse is the stage of a route that cannot reach its target (its
+// addresses do not resolve, its bay has no berth): it answers every
+// request with Answer.
+type Refuse struct{ Answer *pipeline.Answer }
 
-func (r refuse) Serve(x *pipeline.Exchange, _ pipeline.Handler) { r.answer.Write(x.Response) }
+// Serve writes the answer.
+func (r Refuse) Serve(x *pipeline.Exchange, _ pipeline.Handler) { r.Answer.Write(x.Response) }
 
-// pathEdit is a route's strip_prefix and rewrite, applied to the path as
-// the client escaped it.
-type pathEdit struct {
+// PathEdit is a route's strip_prefix and rewrite. Forward applies it to
+// the path as the client escaped it; a bay gets it applied to the decoded
+// path (PATH_INFO, a Boarding's path).
+type PathEdit struct {
 	strip    string
 	from, to string
 }
 
-// none reports whether the route edits no path.
-func (e pathEdit) none() bool { return e.strip == "" && e.from == "" }
+// PathEditOf returns r's path edit.
+func PathEditOf(r *routetree.Route) PathEdit {
+	return PathEdit{strip: r.StripPrefix, from: r.RewritePrefix, to: r.Source.Rewrite}
+}
 
-// appendPath appends the edited path p to dst, without building a string.
-func (e pathEdit) appendPath(dst []byte, p string) []byte {
+// None reports whether the route edits no path.
+func (e PathEdit) None() bool { return e.strip == "" && e.from == "" }
+
+// AppendPath appends the edited path p to dst, without building a string;
+// what it appends starts with "/" when p does.
+func (e PathEdit) AppendPath(dst []byte, p string) []byte {
 	if e.strip != "" {
 		if rest, ok := strings.CutPrefix(p, e.strip); ok {
 			p = rest

@@ -9,7 +9,8 @@ import "github.com/mothership-go/mothership/pipeline"
 // allocating once its buffers have grown.
 type Recorder struct {
 	header pipeline.Header
-	// Code is the final status written, 0 until then.
+	// Code is the final status written (101 included, which the engine
+	// treats as final too), 0 until then.
 	Code int
 	// Body is what was written.
 	Body []byte
@@ -20,7 +21,7 @@ func (r *Recorder) Header() *pipeline.Header { return &r.header }
 
 // WriteHeader records the first final status.
 func (r *Recorder) WriteHeader(status int) {
-	if r.Code == 0 && status >= 200 {
+	if r.Code == 0 && (status >= 200 || status == 101) {
 		r.Code = status
 	}
 }

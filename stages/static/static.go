@@ -11,11 +11,10 @@
 // `..` segments, backslashes or NULs are refused before that.
 //
 // A file is answered with a strong ETag (its modification time, size and
-// coding), Last-Modified, the conditional requests of RFC 9110 §13
-// (If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since,
-// If-Range) and one byte range; a request for several ranges gets the
-// whole file, as §14.2 allows. A `.br` or `.gz` sibling is served in the
-// file's place when the client accepts that coding.
+// coding) through internal/content: Last-Modified, the conditional
+// requests of RFC 9110 §13 and byte ranges, as the bays' file replies are.
+// A `.br` or `.gz` sibling is served in the file's place when the client
+// accepts that coding; its type is the file's.
 package static
 
 import (
