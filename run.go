@@ -187,7 +187,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.fleet = fl
-	v.local = control.NewLocal(fl, v.metrics, v.hub, m.File, tree)
+	v.local = control.NewLocal(fl, v.metrics, v.hub, m, tree)
 	// Before the binds, so that a second instance of the manifest hears
 	// that the first runs, not that its ports are taken.
 	if err := v.listenControl(m); err != nil {

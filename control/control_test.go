@@ -101,7 +101,7 @@ func launch(t *testing.T) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := Listen(filepath.Join(dir, "control.sock"), NewLocal(fl, metrics, hub, file, tree))
+	srv, err := Listen(filepath.Join(dir, "control.sock"), NewLocal(fl, metrics, hub, m, tree))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,13 +29,22 @@ type Local struct {
 	manifest string
 	started  time.Time
 	routes   map[string][]string // process → the routes that target it
+	modules  []Module            // the WASM modules as declared; Status adds their counts
 }
 
-// NewLocal returns the Source of fl, reading the phase, role and route
-// counts from metrics and the log from hub; file is the manifest; tree is the compiled routing,
-// for each process's routes.
-func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, file string, tree *routetree.Tree) *Local {
-	l := &Local{fleet: fl, metrics: metrics, hub: hub, manifest: file, started: time.Now(), routes: map[string][]string{}}
+// NewLocal returns the Source of fl, reading the phase, role, route and
+// module counts from metrics and the log from hub; m is the manifest (its
+// file and modules); tree is the compiled routing, for each process's
+// routes.
+func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, m *manifest.Manifest, tree *routetree.Tree) *Local {
+	l := &Local{fleet: fl, metrics: metrics, hub: hub, manifest: m.File, started: time.Now(), routes: map[string][]string{}}
+	for _, md := range m.Modules {
+		phase := md.Phase
+		if md.ABI == manifest.ABIHTTPWasm {
+			phase = "both"
+		}
+		l.modules = append(l.modules, Module{Name: md.Name, ABI: md.ABI, Phase: phase, Routes: len(md.Routes)})
+	}
 	for _, bt := range tree.Binds {
 		for _, r := range bt.Routes {
 			if r.Target.Kind == manifest.TargetShip || r.Target.Kind == manifest.TargetBay {
@@ -66,7 +75,24 @@ func (l *Local) Status(context.Context) (Status, error) {
 			Healthy: p.Healthy, Restarts: p.Restarts, RSS: p.RSS, Since: p.Since, Routes: l.routes[p.Name],
 		})
 	}
+	st.Modules = l.moduleCounts()
 	return st, nil
+}
+
+// moduleCounts is every declared module with the counts the metrics have
+// of it (none before the proxy is built).
+func (l *Local) moduleCounts() []Module {
+	counts := map[string]telemetry.ModuleCounts{}
+	for _, c := range l.metrics.Modules() {
+		counts[c.Name] = c
+	}
+	mods := make([]Module, len(l.modules))
+	for i, md := range l.modules {
+		c := counts[md.Name]
+		md.Calls, md.Blocks, md.Errors, md.LastError = c.Calls, c.Blocks, c.Errors, c.LastError
+		mods[i] = md
+	}
+	return mods
 }
 
 // Logs implements Source over the hub.

@@ -48,7 +48,7 @@ type Status struct {
 	Processes []Process `json:"processes"`
 	// Routes are every route's request counts since the start.
 	Routes []telemetry.RouteCounts `json:"routes"`
-	// Modules are the WASM modules; none until WASM modules run.
+	// Modules are the WASM modules, in declaration order.
 	Modules []Module `json:"modules"`
 }
 
@@ -81,11 +81,11 @@ type Process struct {
 type Module struct {
 	// Name is the module's name in the manifest.
 	Name string `json:"name"`
-	// ABI is the interface version the module exports.
+	// ABI is the interface the module speaks: mothership or http-wasm.
 	ABI string `json:"abi"`
-	// Phase is request, response or both.
+	// Phase is request, response or both (http-wasm).
 	Phase string `json:"phase"`
-	// Routes counts the routes that run it.
+	// Routes counts its path patterns (its `routes`).
 	Routes int `json:"routes"`
 	// Calls, Blocks and Errors count its calls, the requests it blocked
 	// and the calls that failed.
