@@ -181,7 +181,7 @@ func (mod *module) load(ctx context.Context, code []byte, memoryLimit int64) err
 		return err
 	}
 	mod.pool = newPool(mod, poolBound(mod.abi))
-	in, err := mod.pool.get(ctx)
+	in, err := mod.pool.get()
 	if err != nil {
 		return err
 	}

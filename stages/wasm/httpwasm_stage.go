@@ -30,7 +30,7 @@ func (mod *module) handleRequest(x *pipeline.Exchange, out pipeline.ResponseWrit
 	c := calls.Get().(*call)
 	c.mod, c.x, c.w, c.phase = mod, x, out, phaseRequest
 	start := time.Now()
-	in, err := mod.pool.get(x.Context())
+	in, err := mod.pool.get()
 	if err != nil {
 		mod.obs.Call(time.Since(start), false, err)
 		c.reset()

@@ -69,8 +69,8 @@ type instance struct {
 }
 
 // get takes an idle instance or makes one, waiting up to the module's
-// timeout when the pool is at its bound. ctx bounds making one.
-func (p *pool) get(ctx context.Context) (*instance, error) {
+// timeout when the pool is at its bound.
+func (p *pool) get() (*instance, error) {
 	select {
 	case p.slots <- struct{}{}:
 	default:
@@ -91,7 +91,7 @@ func (p *pool) get(ctx context.Context) (*instance, error) {
 		return in, nil
 	}
 	p.mu.Unlock()
-	in, err := p.mod.instantiate(ctx)
+	in, err := p.mod.instantiate()
 	if err != nil {
 		<-p.slots
 		return nil, err
@@ -133,10 +133,12 @@ func (in *instance) close() {
 
 // instantiate makes an instance: WASI without a filesystem, arguments or
 // environment, clocks and random allowed, output as log lines, and a
-// reactor's _initialize run once.
-func (mod *module) instantiate(ctx context.Context) (*instance, error) {
+// reactor's _initialize run once, within initTimeout. The instance's
+// context is its own, not a request's: it outlives the request that made
+// it.
+func (mod *module) instantiate() (*instance, error) {
 	in := &instance{mod: mod, out: mod.lineWriter("stdout"), errw: mod.lineWriter("stderr")}
-	in.ctx, in.cancel = context.WithCancel(context.WithValue(context.WithoutCancel(ctx), instanceKey{}, in))
+	in.ctx, in.cancel = context.WithCancel(context.WithValue(context.Background(), instanceKey{}, in))
 	in.timer = time.AfterFunc(initTimeout, in.cancel)
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
 		WithStdout(in.out).WithStderr(in.errw).WithSysWalltime().WithSysNanotime().WithSysNanosleep().WithRandSource(rand.Reader)

@@ -166,7 +166,7 @@ func (mod *module) serve(c *call, x *pipeline.Exchange, w pipeline.ResponseWrite
 	c.jsonDone, c.action, c.err, c.blockStatus = false, actionContinue, nil, 0
 	c.body, c.headers = c.body[:0], c.headers[:0]
 	start := time.Now()
-	err := mod.call(x.Context(), c)
+	err := mod.call(c)
 	blocked := err == nil && c.action == actionBlock
 	mod.obs.Call(time.Since(start), blocked, err)
 	switch {
@@ -195,8 +195,8 @@ func (mod *module) onError(err error, w pipeline.ResponseWriter, response bool) 
 }
 
 // call runs the module's entry on a pooled instance.
-func (mod *module) call(ctx context.Context, c *call) error {
-	in, err := mod.pool.get(ctx)
+func (mod *module) call(c *call) error {
+	in, err := mod.pool.get()
 	if err != nil {
 		return err
 	}
