@@ -1,7 +1,9 @@
 package wasm
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,5 +208,45 @@ func TestAFailedInstanceIsDiscardedAndAGoodOneReused(t *testing.T) {
 	}
 	if n := idle(s.mods[1]); n != 0 {
 		t.Errorf("the trapping module kept %d instances, want each discarded", n)
+	}
+}
+
+func TestConcurrentRequestsEachGetTheirOwnInstance(t *testing.T) {
+	var d data
+	nameOff, nameLen := d.at("X-Seen")
+	valOff, valLen := d.at("yes")
+	layout := d.b.String()
+	st := mustStage(t,
+		modSpec{name: "m", code: guest("on_request", layout, hostCall("set_request_header", nameOff, nameLen, valOff, valLen))},
+		modSpec{name: "hw", abi: "http-wasm", code: hwGuest("", nil, 7<<32|1, nil)},
+		modSpec{name: "resp", phase: "response", code: guest("on_response", layout, hostCall("set_response_header", nameOff, nameLen, valOff, valLen))},
+	)
+	const workers, each = 8, 50
+	errs := make(chan string, workers*each)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				x, rec := exchange("/")
+				var s seen
+				st.Serve(x, backend{&s})
+				if rec.Code != 200 || s.header.Get("X-Seen") != "yes" || rec.Header().Get("X-Seen") != "yes" {
+					errs <- fmt.Sprintf("%d %q, header at the target %q", rec.Code, rec.Body, s.header.Get("X-Seen"))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("a concurrent request: %s", e)
+		break
+	}
+	for _, mod := range st.request {
+		if n := len(mod.pool.slots); n != 0 {
+			t.Errorf("%s: %d instances still out of the pool after every request ended", mod.name, n)
+		}
 	}
 }
