@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mothership-go/mothership/ja4h"
 	"github.com/mothership-go/mothership/stages/wasm/wasmtest"
 )
 
@@ -248,5 +249,38 @@ func TestConcurrentRequestsEachGetTheirOwnInstance(t *testing.T) {
 		if n := len(mod.pool.slots); n != 0 {
 			t.Errorf("%s: %d instances still out of the pool after every request ended", mod.name, n)
 		}
+	}
+}
+
+func TestMemoryCannotGrowPastTheLimit(t *testing.T) {
+	// on_request: if memory.grow(pages) == -1 { set_block(507, 0, 0) }
+	grows := func(pages int32) []byte {
+		return guest("on_request", "", wasmtest.I32(pages), []byte{0x40, 0x00}, wasmtest.I32(-1), []byte{0x46, 0x04, 0x40},
+			hostCall("set_block", 507, 0, 0), []byte{0x0b})
+	}
+	for _, tc := range []struct {
+		name   string
+		pages  int32
+		status int
+	}{
+		{"within the limit", 10, 200},
+		{"past it", 20, 507},
+	} {
+		st := mustStage(t, modSpec{name: "m", memory: 1 << 20, code: grows(tc.pages)}) // 16 pages
+		x, rec := exchange("/")
+		st.Serve(x, backend{&seen{}})
+		if rec.Code != tc.status {
+			t.Errorf("%s: memory.grow(%d) on 1 page of 16: got %d, want %d", tc.name, tc.pages, rec.Code, tc.status)
+		}
+	}
+}
+
+func TestTheExchangeJSONHasTheJA4H(t *testing.T) {
+	st := mustStage(t, modSpec{name: "m", code: guest("on_request", "", echo("get_request"))})
+	x, rec := exchange("/", "Accept", "*/*", "User-Agent", "curl/8")
+	x.SetFingerprinter(&ja4h.Fingerprinter{})
+	st.Serve(x, backend{&seen{}})
+	if fp := string(x.JA4H()); fp == "" || !strings.Contains(string(rec.Body), `"ja4h":"`+fp+`"`) {
+		t.Errorf("the JSON %s lacks the request's JA4H %q", rec.Body, fp)
 	}
 }
