@@ -237,3 +237,16 @@ func TestACommandThatExitsInStartIsRefused(t *testing.T) {
 		t.Errorf("got %v, want the exit in _start reported", probs)
 	}
 }
+
+func TestHTTPWasmBufferedHeadKeepsTheTargetsLength(t *testing.T) {
+	st := mustStage(t, hwSpec(hwGuest("", hw("enable_features", featureBufferResponse), 1, nil)))
+	x, rec := exchange("/")
+	x.Method = "HEAD"
+	st.Serve(x, handlerFunc(func() {
+		x.Response.Header().Set("Content-Length", "1234")
+		x.Response.WriteHeader(200)
+	}))
+	if rec.Code != 200 || rec.Header().Get("Content-Length") != "1234" {
+		t.Errorf("HEAD through buffer_response: %d, Content-Length %q; want the target's 1234", rec.Code, rec.Header().Get("Content-Length"))
+	}
+}
