@@ -112,6 +112,10 @@ func TestWasmModulesThroughARunningMothership(t *testing.T) {
 	port, metricsPort := freePort(t), freePort(t)
 	writeManifest(t, dir, strings.NewReplacer("HTTPPORT", fmt.Sprint(port), "METRICSPORT", fmt.Sprint(metricsPort)).Replace(wasmManifest))
 	copyGuests(t, dir)
+	code, stdout, stderr := cli(t, dir, "clearance")
+	if code != 0 || !strings.Contains(stdout, "modules    6: auth (request), stamp (response), router (http-wasm), spin (request)") {
+		t.Errorf("clearance: exit %d\n%s%s\nwant the six modules listed with their phase or ABI", code, stdout, stderr)
+	}
 	v := startRunIn(t, dir, nil)
 	v.waitFor(t, "phase=Running", 60*time.Second)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
