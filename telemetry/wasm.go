@@ -86,7 +86,10 @@ func (m *Metrics) WasmModule(name string) wasm.Observer {
 
 // ModuleCounts is a snapshot of one WASM module's calls since the start.
 type ModuleCounts struct {
-	Name                  string
+	// Name is the module's name in the manifest.
+	Name string
+	// Calls, Blocks and Errors count its calls, those that answered the
+	// request themselves, and those that failed.
 	Calls, Blocks, Errors uint64
 	// LastError is the last failed call's error; "" when none failed.
 	LastError string
