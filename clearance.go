@@ -169,7 +169,11 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 	line(w, "uplinks", len(ups), ups)
 	var mods []string
 	for _, md := range m.Modules {
-		mods = append(mods, md.Name+" ("+md.Phase+")")
+		how := md.Phase
+		if md.ABI == manifest.ABIHTTPWasm {
+			how = "http-wasm" // both phases
+		}
+		mods = append(mods, md.Name+" ("+how+")")
 	}
 	line(w, "modules", len(mods), mods)
 	if m.Mothership.Flagship.Enabled {

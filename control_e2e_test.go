@@ -172,7 +172,7 @@ routes = ["/api/.*"]
 			t.Errorf("GET /api/users through a trapping module: %d, want 500", status)
 		}
 	}
-	want := control.Module{Name: "guard", ABI: "mothership", Phase: "request", Routes: 1, Calls: 2, Errors: 2}
+	want := control.Module{Name: "guard", ABI: "mothership", Phase: "request", Routes: 1, Calls: 2, Errors: 2, LastError: "wasm error: unreachable"}
 	if mods := statusJSON(t, dir).Modules; len(mods) != 1 || mods[0] != want {
 		t.Errorf("status --json modules: %+v, want %+v", mods, want)
 	}

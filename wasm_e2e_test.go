@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mothership-go/mothership/control"
 	"github.com/mothership-go/mothership/stages/wasm/wasmtest"
 )
 
@@ -111,6 +112,10 @@ func TestWasmModulesThroughARunningMothership(t *testing.T) {
 	port, metricsPort := freePort(t), freePort(t)
 	writeManifest(t, dir, strings.NewReplacer("HTTPPORT", fmt.Sprint(port), "METRICSPORT", fmt.Sprint(metricsPort)).Replace(wasmManifest))
 	copyGuests(t, dir)
+	code, stdout, stderr := cli(t, dir, "clearance")
+	if code != 0 || !strings.Contains(stdout, "modules    6: auth (request), stamp (response), router (http-wasm), spin (request)") {
+		t.Errorf("clearance: exit %d\n%s%s\nwant the six modules listed with their phase or ABI", code, stdout, stderr)
+	}
 	v := startRunIn(t, dir, nil)
 	v.waitFor(t, "phase=Running", 60*time.Second)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -157,6 +162,22 @@ func TestWasmModulesThroughARunningMothership(t *testing.T) {
 	v.waitFor(t, "auth: refused /admin/users module=auth", time.Second)
 	v.waitFor(t, "spin: call failed: ran past its timeout of 50ms", time.Second)
 	v.waitFor(t, "trap-block: call failed:", time.Second)
+
+	// The status the dashboard's Modules tab reads: each module as
+	// declared, with its counts and last error.
+	mods := map[string]control.Module{}
+	for _, md := range statusJSON(t, dir).Modules {
+		mods[md.Name] = md
+	}
+	for name, want := range map[string]control.Module{
+		"auth":          {Name: "auth", ABI: "mothership", Phase: "request", Routes: 3, Calls: 5, Blocks: 2},
+		"router":        {Name: "router", ABI: "http-wasm", Phase: "both", Routes: 2, Calls: 3, Blocks: 1},
+		"trap-continue": {Name: "trap-continue", ABI: "mothership", Phase: "request", Routes: 1, Calls: 1, Errors: 1, LastError: "wasm error: unreachable"},
+	} {
+		if got := mods[name]; got != want {
+			t.Errorf("status --json: module %s is %+v, want %+v", name, got, want)
+		}
+	}
 
 	// Each module's calls, blocks, errors and call durations.
 	_, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))

@@ -23,19 +23,28 @@ type Fleet interface {
 // Local is the Source of the mothership this process runs: its fleet, its
 // metrics and the log lines its hub keeps.
 type Local struct {
-	fleet   Fleet
-	metrics *telemetry.Metrics
-	hub     *Hub
-	m       *manifest.Manifest
-	started time.Time
-	routes  map[string][]string // process → the routes that target it
+	fleet    Fleet
+	metrics  *telemetry.Metrics
+	hub      *Hub
+	manifest string
+	started  time.Time
+	routes   map[string][]string // process → the routes that target it
+	modules  []Module            // the WASM modules as declared; Status adds their counts
 }
 
-// NewLocal returns the Source of fl, run from m: the phase, role, route
-// and module counts come from metrics, the log from hub, and each
-// process's routes from tree, m's compiled routing.
+// NewLocal returns the Source of fl, reading the phase, role, route and
+// module counts from metrics and the log from hub; m is the manifest (its
+// file and modules); tree is the compiled routing, for each process's
+// routes.
 func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, m *manifest.Manifest, tree *routetree.Tree) *Local {
-	l := &Local{fleet: fl, metrics: metrics, hub: hub, m: m, started: time.Now(), routes: map[string][]string{}}
+	l := &Local{fleet: fl, metrics: metrics, hub: hub, manifest: m.File, started: time.Now(), routes: map[string][]string{}}
+	for _, md := range m.Modules {
+		phase := md.Phase
+		if md.ABI == manifest.ABIHTTPWasm {
+			phase = "both"
+		}
+		l.modules = append(l.modules, Module{Name: md.Name, ABI: md.ABI, Phase: phase, Routes: len(md.Routes)})
+	}
 	for _, bt := range tree.Binds {
 		for _, r := range bt.Routes {
 			if r.Target.Kind == manifest.TargetShip || r.Target.Kind == manifest.TargetBay {
@@ -53,35 +62,37 @@ func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, m *manifest.Manife
 func (l *Local) Status(context.Context) (Status, error) {
 	st := Status{
 		Time:     time.Now(),
-		Manifest: l.m.File,
+		Manifest: l.manifest,
 		PID:      os.Getpid(),
 		Started:  l.started,
 		Phase:    string(l.metrics.Phase()),
 		Role:     l.metrics.Role(),
 		Routes:   l.metrics.Routes(),
 	}
-	st.Modules = l.modules()
 	for _, p := range l.fleet.Status() {
 		st.Processes = append(st.Processes, Process{
 			Name: p.Name, Group: p.Group, Kind: p.Kind, State: string(p.State), PID: p.PID,
 			Healthy: p.Healthy, Restarts: p.Restarts, RSS: p.RSS, Since: p.Since, Routes: l.routes[p.Name],
 		})
 	}
+	st.Modules = l.moduleCounts()
 	return st, nil
 }
 
-// modules is every module of the manifest with its calls so far.
-func (l *Local) modules() []Module {
-	calls := map[string]telemetry.ModuleCounts{}
+// moduleCounts is every declared module with the counts the metrics have
+// of it (none before the proxy is built).
+func (l *Local) moduleCounts() []Module {
+	counts := map[string]telemetry.ModuleCounts{}
 	for _, c := range l.metrics.Modules() {
-		calls[c.Name] = c
+		counts[c.Name] = c
 	}
-	out := make([]Module, len(l.m.Modules))
-	for i, md := range l.m.Modules {
-		c := calls[md.Name]
-		out[i] = Module{Name: md.Name, ABI: md.ABI, Phase: md.Phase, Routes: len(md.Routes), Calls: c.Calls, Blocks: c.Blocks, Errors: c.Errors}
+	mods := make([]Module, len(l.modules))
+	for i, md := range l.modules {
+		c := counts[md.Name]
+		md.Calls, md.Blocks, md.Errors, md.LastError = c.Calls, c.Blocks, c.Errors, c.LastError
+		mods[i] = md
 	}
-	return out
+	return mods
 }
 
 // Logs implements Source over the hub.

@@ -48,7 +48,7 @@ type Status struct {
 	Processes []Process `json:"processes"`
 	// Routes are every route's request counts since the start.
 	Routes []telemetry.RouteCounts `json:"routes"`
-	// Modules are the manifest's WASM modules with their calls.
+	// Modules are the WASM modules, in declaration order.
 	Modules []Module `json:"modules"`
 }
 
@@ -81,15 +81,17 @@ type Process struct {
 type Module struct {
 	// Name is the module's name in the manifest.
 	Name string `json:"name"`
-	// ABI is the interface it speaks: mothership or http-wasm.
+	// ABI is the interface the module speaks: mothership or http-wasm.
 	ABI string `json:"abi"`
-	// Phase is request or response.
+	// Phase is request, response or both (http-wasm).
 	Phase string `json:"phase"`
-	// Routes counts the route patterns it applies to.
+	// Routes counts its path patterns (its `routes`).
 	Routes int `json:"routes"`
-	// Calls, Blocks and Errors count its calls, the requests it answered
-	// itself (blocked), and the calls that failed.
+	// Calls, Blocks and Errors count its calls, the requests it blocked
+	// and the calls that failed.
 	Calls  uint64 `json:"calls"`
 	Blocks uint64 `json:"blocks"`
 	Errors uint64 `json:"errors"`
+	// LastError is the last failure's message; "" if none.
+	LastError string `json:"last_error,omitempty"`
 }

@@ -36,7 +36,7 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	build    *prometheus.GaugeVec
 	routes   *RouteTable // the same requests, for the dashboard's Routes tab
-	modules  moduleTable // the WASM modules' calls, for its Modules tab
+	wasm     wasmModules // the WASM modules' counts, for its Modules tab
 
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.

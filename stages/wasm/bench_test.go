@@ -8,20 +8,23 @@ import (
 )
 
 // BenchmarkStage times the stage alone on one exchange: a module that
-// does nothing, one that blocks, one that reads the exchange's JSON.
+// does nothing, an http-wasm one that passes the request on (two calls),
+// one that blocks, one that reads the exchange's JSON.
 func BenchmarkStage(b *testing.B) {
 	var d data
 	off, n := d.at("no")
 	for _, tc := range []struct {
 		name string
 		code []byte
+		abi  string
 	}{
-		{"nop", guest("on_request", "")},
-		{"block", guest("on_request", d.b.String(), hostCall("set_block", 403, off, n))},
-		{"read-json", guest("on_request", "", wasmtest.I32(scratch), wasmtest.Call(fn("get_request")), wasmtest.Call(fn("read_request")), wasmtest.Drop)},
+		{"nop", guest("on_request", ""), ""},
+		{"http-wasm-next", hwGuest("", nil, 1, nil), "http-wasm"},
+		{"block", guest("on_request", d.b.String(), hostCall("set_block", 403, off, n)), ""},
+		{"read-json", guest("on_request", "", wasmtest.I32(scratch), wasmtest.Call(fn("get_request")), wasmtest.Call(fn("read_request")), wasmtest.Drop), ""},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			st := mustStage(b, modSpec{name: "m", code: tc.code})
+			st := mustStage(b, modSpec{name: "m", code: tc.code, abi: tc.abi})
 			x, rec := exchange("/a?b=1", "Accept", "*/*", "User-Agent", "wrk")
 			b.ReportAllocs()
 			for b.Loop() {

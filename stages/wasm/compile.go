@@ -16,6 +16,7 @@ import (
 
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/useragent"
 )
 
 // cache holds the machine code of every module this process compiled:
@@ -71,6 +72,12 @@ type module struct {
 func Compile(ctx context.Context, m *manifest.Manifest, logs Logs) (*Set, manifest.Problems) {
 	s := &Set{}
 	var probs manifest.Problems
+	if len(m.Modules) > 0 {
+		// The exchange's JSON has the UA class, and the classifier builds
+		// its automaton on first use (some 20 ms): not in a guest's call,
+		// under its timeout.
+		useragent.Classify("")
+	}
 	for _, md := range m.Modules {
 		mod, key, err := compileModule(ctx, m.Dir, md, logs)
 		if err != nil {
@@ -181,7 +188,7 @@ func (mod *module) load(ctx context.Context, code []byte, memoryLimit int64) err
 		return err
 	}
 	mod.pool = newPool(mod, poolBound(mod.abi))
-	in, err := mod.pool.get(ctx)
+	in, err := mod.pool.get()
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,7 @@ type modSpec struct {
 	code                      []byte
 	config                    map[string]any
 	timeout                   time.Duration
+	memory                    int64 // bytes; 16 MiB when 0
 }
 
 // compileSet writes the modules into a temporary directory and compiles
@@ -72,7 +73,7 @@ func compileSet(t testing.TB, specs ...modSpec) (*Set, manifest.Problems) {
 			t.Fatal(err)
 		}
 		md := &manifest.Module{Name: sp.name, Wasm: file, Routes: sp.routes, Phase: sp.phase, Config: sp.config,
-			ABI: cmp.Or(sp.abi, manifest.ABIMothership), Timeout: sp.timeout, MemoryLimit: 16 << 20, OnError: sp.onError,
+			ABI: cmp.Or(sp.abi, manifest.ABIMothership), Timeout: sp.timeout, MemoryLimit: cmp.Or(sp.memory, 16<<20), OnError: sp.onError,
 			Pos: manifest.Pos{Line: 10 + i, Key: "modules[" + string(rune('0'+i)) + "]"}}
 		if md.Phase == "" {
 			md.Phase = "request"

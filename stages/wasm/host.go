@@ -13,7 +13,7 @@ import (
 
 // hostFunc is one host function of an ABI. fn runs with the calling
 // instance, whose call is nil outside handle_request, on_request and
-// their kin (during _initialize); only anytime functions may run then.
+// their kin (while it starts); only anytime functions may run then.
 type hostFunc struct {
 	name            string
 	params, results []api.ValueType
@@ -40,7 +40,7 @@ func instantiateHost(ctx context.Context, rt wazero.Runtime, a *abi) error {
 			fn := api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
 				in, _ := ctx.Value(instanceKey{}).(*instance)
 				if in == nil || in.call == nil && !hf.anytime {
-					panic(fmt.Errorf("%s called outside a request (in _initialize?)", hf.name))
+					panic(fmt.Errorf("%s called outside a request (while the instance started?)", hf.name))
 				}
 				hf.fn(in, m.Memory(), stack)
 			})

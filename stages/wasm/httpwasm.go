@@ -149,7 +149,7 @@ func hwEnableFeatures(in *instance, _ api.Memory, stack []uint64) {
 	if in.call != nil {
 		in.call.features |= f
 	} else {
-		in.features |= f // in _initialize: every request of this instance
+		in.features |= f // while it starts: every request of this instance
 	}
 	stack[0] = api.EncodeU32(featuresSupported)
 }

@@ -30,9 +30,9 @@ func (mod *module) handleRequest(x *pipeline.Exchange, out pipeline.ResponseWrit
 	c := calls.Get().(*call)
 	c.mod, c.x, c.w, c.phase = mod, x, out, phaseRequest
 	start := time.Now()
-	in, err := mod.pool.get(x.Context())
+	in, err := mod.pool.get()
 	if err != nil {
-		mod.obs.Call(time.Since(start), false, true)
+		mod.obs.Call(time.Since(start), false, err)
 		c.reset()
 		calls.Put(c)
 		return nil, mod.onError(err, out, false)
@@ -41,13 +41,13 @@ func (mod *module) handleRequest(x *pipeline.Exchange, out pipeline.ResponseWrit
 	ok, err := in.run(c, mod.timeout, in.entry, in.stack[:1])
 	result := in.stack[0]
 	if err != nil {
-		mod.obs.Call(time.Since(start), false, true)
+		mod.obs.Call(time.Since(start), false, err)
 		release(mod, in, c, ok)
 		return nil, mod.onError(err, out, false)
 	}
 	c.finishRequestBody()
 	if result&1 == 0 { // the guest answered
-		mod.obs.Call(time.Since(start), true, false)
+		mod.obs.Call(time.Since(start), true, nil)
 		status := c.guestStatus
 		if status == 0 {
 			status = 200
@@ -56,7 +56,7 @@ func (mod *module) handleRequest(x *pipeline.Exchange, out pipeline.ResponseWrit
 		release(mod, in, c, true)
 		return nil, true
 	}
-	mod.obs.Call(time.Since(start), false, false)
+	mod.obs.Call(time.Since(start), false, nil)
 	h := hooks.Get().(*hook)
 	*h = hook{mod: mod, in: in, c: c, reqCtx: uint32(result >> 32)}
 	return h, false
@@ -80,7 +80,7 @@ func (h *hook) respond(w pipeline.ResponseWriter, status int, body []byte, isErr
 	}
 	start := time.Now()
 	ok, err := in.run(c, mod.timeout, in.respond, in.stack[:2])
-	mod.obs.Call(time.Since(start), false, err != nil)
+	mod.obs.Call(time.Since(start), false, err)
 	newStatus, replaced = status, c.respWritten
 	if c.guestStatus != 0 {
 		newStatus = c.guestStatus

@@ -205,3 +205,48 @@ func TestHTTPWasmNeedsBothExports(t *testing.T) {
 		t.Errorf("a mothership guest declared http-wasm: got %v", probs)
 	}
 }
+
+func TestHTTPWasmStartEnablesFeaturesForEveryRequest(t *testing.T) {
+	i := slices.IndexFunc(httpWasmABI.funcs, func(hf hostFunc) bool { return hf.name == "enable_features" })
+	code := wasmtest.Module{Imports: hwImports(), Funcs: []wasmtest.Func{
+		// A TinyGo guest's main registers its handlers and enables features in _start.
+		{Export: "_start", Body: wasmtest.Code(wasmtest.I32(featureBufferResponse), wasmtest.Call(i), wasmtest.Drop)},
+		{Export: "handle_request", Sig: &wasmtest.Sig{Results: []byte{wasmtest.I64T}}, Body: wasmtest.I64(1)},
+		{Export: "handle_response", Sig: &wasmtest.Sig{Params: []byte{wasmtest.I32T, wasmtest.I32T}}, Body: wasmtest.Code(
+			hwLen("read_body", kindResponse, scratch, 100), wasmtest.Drop, hw("write_body", kindResponse, scratch, 15))},
+	}}.Bytes()
+	st := mustStage(t, hwSpec(code))
+	for range 2 {
+		x, rec := exchange("/")
+		st.Serve(x, backend{&seen{}})
+		if rec.Code != 200 || string(rec.Body) != "from the target" {
+			t.Errorf("got %d %q, want the target's body read back through buffer_response", rec.Code, rec.Body)
+		}
+	}
+}
+
+func TestACommandThatExitsInStartIsRefused(t *testing.T) {
+	code := wasmtest.Module{
+		Imports: []wasmtest.Import{{Module: "wasi_snapshot_preview1", Name: "proc_exit", Params: 1}},
+		Funcs: []wasmtest.Func{
+			{Export: "_start", Body: wasmtest.Code(wasmtest.I32(0), wasmtest.Call(0))},
+			{Export: "on_request"},
+		}}.Bytes()
+	_, probs := compileSet(t, modSpec{name: "cmd", code: code})
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, "instantiating: its _start exited") {
+		t.Errorf("got %v, want the exit in _start reported", probs)
+	}
+}
+
+func TestHTTPWasmBufferedHeadKeepsTheTargetsLength(t *testing.T) {
+	st := mustStage(t, hwSpec(hwGuest("", hw("enable_features", featureBufferResponse), 1, nil)))
+	x, rec := exchange("/")
+	x.Method = "HEAD"
+	st.Serve(x, handlerFunc(func() {
+		x.Response.Header().Set("Content-Length", "1234")
+		x.Response.WriteHeader(200)
+	}))
+	if rec.Code != 200 || rec.Header().Get("Content-Length") != "1234" {
+		t.Errorf("HEAD through buffer_response: %d, Content-Length %q; want the target's 1234", rec.Code, rec.Header().Get("Content-Length"))
+	}
+}

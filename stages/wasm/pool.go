@@ -28,8 +28,9 @@ func poolBound(a *abi) int {
 	return max(8, 4*runtime.GOMAXPROCS(0))
 }
 
-// initTimeout bounds a new instance's _initialize (a Go guest's runtime
-// starts there), whatever the module's per-call timeout.
+// initTimeout bounds a new instance's start (_initialize, where a Go
+// guest's runtime starts, or a TinyGo command's _start), whatever the
+// module's per-call timeout.
 const initTimeout = 5 * time.Second
 
 // errBusy is what a call gets when every instance stayed busy for the
@@ -58,7 +59,7 @@ type instance struct {
 	entry   api.Function // on_request, on_response or handle_request
 	respond api.Function // handle_response (http-wasm)
 	stack   [2]uint64    // the parameters and results of a call
-	// features are the http-wasm features enabled in _initialize.
+	// features are the http-wasm features enabled while it started.
 	features uint32
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -69,8 +70,8 @@ type instance struct {
 }
 
 // get takes an idle instance or makes one, waiting up to the module's
-// timeout when the pool is at its bound. ctx bounds making one.
-func (p *pool) get(ctx context.Context) (*instance, error) {
+// timeout when the pool is at its bound.
+func (p *pool) get() (*instance, error) {
 	select {
 	case p.slots <- struct{}{}:
 	default:
@@ -91,7 +92,7 @@ func (p *pool) get(ctx context.Context) (*instance, error) {
 		return in, nil
 	}
 	p.mu.Unlock()
-	in, err := p.mod.instantiate(ctx)
+	in, err := p.mod.instantiate()
 	if err != nil {
 		<-p.slots
 		return nil, err
@@ -133,12 +134,15 @@ func (in *instance) close() {
 
 // instantiate makes an instance: WASI without a filesystem, arguments or
 // environment, clocks and random allowed, output as log lines, and a
-// reactor's _initialize run once.
-func (mod *module) instantiate(ctx context.Context) (*instance, error) {
+// reactor's _initialize (or a TinyGo command's _start, whose main
+// registers its handlers and returns) run once, within initTimeout. The instance's
+// context is its own, not a request's: it outlives the request that made
+// it.
+func (mod *module) instantiate() (*instance, error) {
 	in := &instance{mod: mod, out: mod.lineWriter("stdout"), errw: mod.lineWriter("stderr")}
-	in.ctx, in.cancel = context.WithCancel(context.WithValue(context.WithoutCancel(ctx), instanceKey{}, in))
+	in.ctx, in.cancel = context.WithCancel(context.WithValue(context.Background(), instanceKey{}, in))
 	in.timer = time.AfterFunc(initTimeout, in.cancel)
-	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize").
+	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize", "_start").
 		WithStdout(in.out).WithStderr(in.errw).WithSysWalltime().WithSysNanotime().WithSysNanosleep().WithRandSource(rand.Reader)
 	m, err := mod.rt.InstantiateModule(in.ctx, mod.compiled, cfg)
 	fired := !in.timer.Stop()
@@ -148,9 +152,15 @@ func (mod *module) instantiate(ctx context.Context) (*instance, error) {
 			_ = m.Close(context.Background())
 		}
 		if fired {
-			return nil, fmt.Errorf("instantiating: _initialize ran past %v", initTimeout)
+			return nil, fmt.Errorf("instantiating: its start (_initialize or _start) ran past %v", initTimeout)
 		}
 		return nil, fmt.Errorf("instantiating: %w", err)
+	}
+	if m.IsClosed() {
+		// A command's main returned through proc_exit(0): nothing is left
+		// to call.
+		in.cancel()
+		return nil, errors.New("instantiating: its _start exited, so its exports cannot be called; a Go guest is built with -buildmode=c-shared")
 	}
 	in.m, in.entry = m, m.ExportedFunction(mod.entry)
 	if mod.abi == httpWasmABI {

@@ -15,8 +15,9 @@ import (
 // path and must not allocate.
 type Observer interface {
 	// Call records one call: how long it took, whether it blocked the
-	// request, whether it failed (a trap, a timeout, a malformed call).
-	Call(d time.Duration, blocked, failed bool)
+	// request, and why it failed (a trap, a timeout, a malformed call;
+	// nil when it did not).
+	Call(d time.Duration, blocked bool, err error)
 }
 
 // Observers is what a pipeline.Observer implements to count modules too:
@@ -27,7 +28,7 @@ type Observers interface {
 
 type nopObserver struct{}
 
-func (nopObserver) Call(time.Duration, bool, bool) {}
+func (nopObserver) Call(time.Duration, bool, error) {}
 
 // answerFailed is the answer on_error = "block" gives.
 var answerFailed = pipeline.NewAnswer(http.StatusInternalServerError, "500 internal error: a module failed on this request")
@@ -165,9 +166,9 @@ func (mod *module) serve(c *call, x *pipeline.Exchange, w pipeline.ResponseWrite
 	c.jsonDone, c.action, c.err, c.blockStatus = false, actionContinue, nil, 0
 	c.body, c.headers = c.body[:0], c.headers[:0]
 	start := time.Now()
-	err := mod.call(x.Context(), c)
+	err := mod.call(c)
 	blocked := err == nil && c.action == actionBlock
-	mod.obs.Call(time.Since(start), blocked, err != nil)
+	mod.obs.Call(time.Since(start), blocked, err)
 	switch {
 	case err != nil:
 		return mod.onError(err, w, ph == phaseResponse)
@@ -194,8 +195,8 @@ func (mod *module) onError(err error, w pipeline.ResponseWriter, response bool) 
 }
 
 // call runs the module's entry on a pooled instance.
-func (mod *module) call(ctx context.Context, c *call) error {
-	in, err := mod.pool.get(ctx)
+func (mod *module) call(c *call) error {
+	in, err := mod.pool.get()
 	if err != nil {
 		return err
 	}

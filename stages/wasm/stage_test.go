@@ -1,10 +1,13 @@
 package wasm
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/mothership-go/mothership/ja4h"
 	"github.com/mothership-go/mothership/stages/wasm/wasmtest"
 )
 
@@ -206,5 +209,78 @@ func TestAFailedInstanceIsDiscardedAndAGoodOneReused(t *testing.T) {
 	}
 	if n := idle(s.mods[1]); n != 0 {
 		t.Errorf("the trapping module kept %d instances, want each discarded", n)
+	}
+}
+
+func TestConcurrentRequestsEachGetTheirOwnInstance(t *testing.T) {
+	var d data
+	nameOff, nameLen := d.at("X-Seen")
+	valOff, valLen := d.at("yes")
+	layout := d.b.String()
+	st := mustStage(t,
+		modSpec{name: "m", code: guest("on_request", layout, hostCall("set_request_header", nameOff, nameLen, valOff, valLen))},
+		modSpec{name: "hw", abi: "http-wasm", code: hwGuest("", nil, 7<<32|1, nil)},
+		modSpec{name: "resp", phase: "response", code: guest("on_response", layout, hostCall("set_response_header", nameOff, nameLen, valOff, valLen))},
+	)
+	const workers, each = 8, 50
+	errs := make(chan string, workers*each)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				x, rec := exchange("/")
+				var s seen
+				st.Serve(x, backend{&s})
+				if rec.Code != 200 || s.header.Get("X-Seen") != "yes" || rec.Header().Get("X-Seen") != "yes" {
+					errs <- fmt.Sprintf("%d %q, header at the target %q", rec.Code, rec.Body, s.header.Get("X-Seen"))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("a concurrent request: %s", e)
+		break
+	}
+	for _, mod := range st.request {
+		if n := len(mod.pool.slots); n != 0 {
+			t.Errorf("%s: %d instances still out of the pool after every request ended", mod.name, n)
+		}
+	}
+}
+
+func TestMemoryCannotGrowPastTheLimit(t *testing.T) {
+	// on_request: if memory.grow(pages) == -1 { set_block(507, 0, 0) }
+	grows := func(pages int32) []byte {
+		return guest("on_request", "", wasmtest.I32(pages), []byte{0x40, 0x00}, wasmtest.I32(-1), []byte{0x46, 0x04, 0x40},
+			hostCall("set_block", 507, 0, 0), []byte{0x0b})
+	}
+	for _, tc := range []struct {
+		name   string
+		pages  int32
+		status int
+	}{
+		{"within the limit", 10, 200},
+		{"past it", 20, 507},
+	} {
+		st := mustStage(t, modSpec{name: "m", memory: 1 << 20, code: grows(tc.pages)}) // 16 pages
+		x, rec := exchange("/")
+		st.Serve(x, backend{&seen{}})
+		if rec.Code != tc.status {
+			t.Errorf("%s: memory.grow(%d) on 1 page of 16: got %d, want %d", tc.name, tc.pages, rec.Code, tc.status)
+		}
+	}
+}
+
+func TestTheExchangeJSONHasTheJA4H(t *testing.T) {
+	st := mustStage(t, modSpec{name: "m", code: guest("on_request", "", echo("get_request"))})
+	x, rec := exchange("/", "Accept", "*/*", "User-Agent", "curl/8")
+	x.SetFingerprinter(&ja4h.Fingerprinter{})
+	st.Serve(x, backend{&seen{}})
+	if fp := string(x.JA4H()); fp == "" || !strings.Contains(string(rec.Body), `"ja4h":"`+fp+`"`) {
+		t.Errorf("the JSON %s lacks the request's JA4H %q", rec.Body, fp)
 	}
 }

@@ -82,17 +82,18 @@ func (w *writer) Flush() error {
 // and sends it; body is the whole body when held (or replaced by a hook),
 // sent here with its length.
 func (w *writer) head(status int, body []byte, whole bool) {
+	replaced := false
 	for len(w.hooks) > 0 {
 		h := w.hooks[len(w.hooks)-1]
 		w.hooks = w.hooks[:len(w.hooks)-1]
-		st, b, replaced, answered := h.respond(w.under, status, body, false)
+		st, b, r, answered := h.respond(w.under, status, body, false)
 		if answered {
 			w.dropped = true
 			return
 		}
 		status = st
-		if replaced {
-			body, whole = b, true
+		if r {
+			body, whole, replaced = b, true, true
 		}
 	}
 	if len(w.mods) > 0 {
@@ -105,12 +106,12 @@ func (w *writer) head(status int, body []byte, whole bool) {
 			}
 		}
 	}
-	if whole {
+	if whole && !(w.x.Method == "HEAD" && !replaced) {
 		writeWhole(w.under, status, body)
 		w.dropped = true
 		return
 	}
-	w.under.WriteHeader(status)
+	w.under.WriteHeader(status) // a HEAD's Content-Length is the target's to say
 }
 
 // finish sends a held answer, and gives every hook that saw no answer its

@@ -66,15 +66,17 @@ func setHeader(kind uint32, name, value string) {
 
 var name string
 
+// init runs when the instance starts: the config is read once there.
+func init() {
+	var cfg struct {
+		Name string `json:"name"`
+	}
+	json.Unmarshal([]byte(read(getConfig)), &cfg)
+	name = cfg.Name
+}
+
 //go:wasmexport handle_request
 func handleRequest() int64 {
-	if name == "" {
-		var cfg struct {
-			Name string `json:"name"`
-		}
-		json.Unmarshal([]byte(read(getConfig)), &cfg)
-		name = cfg.Name
-	}
 	uri := read(getURI)
 	if uri == "/hello" {
 		body := "hello from " + name + "\n"
