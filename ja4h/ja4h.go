@@ -1,17 +1,5 @@
-// Package ja4h computes the JA4H HTTP client fingerprint of a request from
-// its method, version and header list in wire order and case: the part of
-// the shields that knows the algorithm, as useragent/ knows the classes.
-//
-// JA4H is licensed under the FoxIO License 1.1 (see NOTICE): this package
-// implements the JA4H fingerprint of FoxIO, LLC (Patent Pending).
-//
-// Choices where implementations differ (see the shields spec): an unknown
-// method gives its first two characters, lowercased, with characters other
-// than [a-z0-9] and a missing second one as `0` (Rama); the language is the
-// first item of the first Accept-Language, cut at `;`, letters only,
-// lowercased, 4 chars padded with `0` (Rama); cookies are split on `;`,
-// trimmed, empty ones skipped, and sorted by name and then value; an empty
-// list (no headers left, no cookies) hashes to 000000000000.
+//go:build !noja4h
+
 package ja4h
 
 import (
@@ -23,19 +11,11 @@ import (
 	"github.com/mothership-go/mothership/internal/httpsyntax"
 )
 
-// Len is the length of a JA4H fingerprint: a(12) _ b(12) _ c(12) _ d(12).
-const Len = 51
+// Enabled is true in a build that computes JA4H.
+const Enabled = true
 
 // zeroHash is the hash of an empty list (FoxIO Rust and Rama).
 const zeroHash = "000000000000"
-
-// Fields is the header list a fingerprint is computed from, in wire order;
-// *pipeline.Header is one.
-type Fields interface {
-	Len() int
-	Name(i int) string
-	Value(i int) string
-}
 
 // Fingerprinter computes JA4H fingerprints. It keeps its scratch space
 // between calls, so that once warmed up a fingerprint costs no allocation.

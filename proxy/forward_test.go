@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mothership-go/mothership/ja4h"
 )
 
 func TestForwardWritesItsOwnHeadUpstream(t *testing.T) {
@@ -43,8 +45,10 @@ func TestForwardWritesItsOwnHeadUpstream(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
 		}
 	}
-	if j := r.Header.Values("X-Ja4h"); len(j) != 1 || len(j[0]) != 51 || j[0] == "forged" {
+	if j := r.Header.Values("X-Ja4h"); ja4h.Enabled && (len(j) != 1 || len(j[0]) != 51 || j[0] == "forged") {
 		t.Errorf("X-JA4H: got %q, want one 51-character fingerprint of ours", j)
+	} else if !ja4h.Enabled && len(j) != 0 {
+		t.Errorf("X-JA4H in a build without JA4H: got %q, want none (the client's dropped too)", j)
 	}
 	if id := r.Header.Get("X-Request-Id"); len(id) != 16 {
 		t.Errorf("X-Request-Id: got %q, want 16 hex characters", id)

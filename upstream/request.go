@@ -40,9 +40,11 @@ func (f *forward) appendHead(b []byte, x *pipeline.Exchange, body *requestBody) 
 	b = append(b, "\r\n"...)
 	b = f.appendFields(b, x)
 	b = appendForwarded(b, x)
-	b = append(b, "X-JA4H: "...)
-	b = append(b, x.JA4H()...)
-	b = append(b, "\r\n"...)
+	if fp := x.JA4H(); len(fp) > 0 { // none in a build without JA4H
+		b = append(b, "X-JA4H: "...)
+		b = append(b, fp...)
+		b = append(b, "\r\n"...)
+	}
 	for _, a := range f.add {
 		b = appendField(b, a.Name, a.Value)
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mothership-go/mothership/ja4h"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/routetree"
@@ -60,6 +61,9 @@ func Build(b *pipeline.Build, r *routetree.Route) (pipeline.Stage, error) {
 
 func newRule(m *manifest.Shield) (*rule, error) {
 	r := &rule{name: m.Name}
+	if !ja4h.Enabled && (m.JA4H != "" || m.JA4HPrefix != "") {
+		return nil, fmt.Errorf("shield %q (line %d): this build leaves JA4H out (-tags noja4h): a rule on a fingerprint cannot hold", m.Name, m.Pos.Line)
+	}
 	if m.JA4H != "" {
 		r.ja4h = []byte(m.JA4H)
 	}

@@ -1,3 +1,5 @@
+//go:build !noja4h
+
 package shields
 
 import (
