@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 )
 
@@ -28,12 +29,19 @@ func readWarpDrive(root *table, m *Manifest) {
 	}
 	ms := &m.Mothership
 	httpPort := int64(8080)
+	// WarpDrive's ports bind loopback unless [server] host says otherwise:
+	// a proxy that listens on every interface by default is reachable
+	// from where nobody meant it to be.
+	host, hostKey := "127.0.0.1", ""
 	if st := root.sub("server"); st != nil {
 		httpPort = st.integer("http_port", httpPort, 1, 65535)
+		if st.has("host") {
+			host, hostKey = st.str("host"), st.key("host")
+		}
 		if st.has("https_port") {
 			p := st.integer("https_port", 443, 1, 65535)
 			root.r.warnf(st.key("https_port"), "there is no TLS yet: the https bind on port %d serves plain HTTP; put a TLS terminator in front", p)
-			ms.Binds = append(ms.Binds, &Bind{Name: "https", Addr: Addr{Network: "tcp", Address: net.JoinHostPort("0.0.0.0", strconv.FormatInt(p, 10))}, Pos: root.r.pos.of(st.key("https_port"))})
+			ms.Binds = append(ms.Binds, &Bind{Name: "https", Addr: Addr{Network: "tcp", Address: net.JoinHostPort(host, strconv.FormatInt(p, 10))}, Pos: root.r.pos.of(st.key("https_port"))})
 		}
 		if st.has("worker_threads") {
 			st.integer("worker_threads", 0, 1, 1024)
@@ -41,7 +49,10 @@ func readWarpDrive(root *table, m *Manifest) {
 		}
 		st.finish()
 	}
-	http := &Bind{Name: "http", Addr: Addr{Network: "tcp", Address: net.JoinHostPort("0.0.0.0", strconv.FormatInt(httpPort, 10))}, Pos: root.r.pos.of("server.http_port")}
+	if _, err := netip.ParseAddr(host); hostKey != "" && err != nil && host != "localhost" {
+		root.r.errorf(hostKey, "%q is not an IP address; want one such as \"0.0.0.0\" or \"127.0.0.1\"", host)
+	}
+	http := &Bind{Name: "http", Addr: Addr{Network: "tcp", Address: net.JoinHostPort(host, strconv.FormatInt(httpPort, 10))}, Pos: root.r.pos.of("server.http_port")}
 	ms.Binds = append([]*Bind{http}, ms.Binds...)
 
 	if ups := root.sub("upstreams"); ups != nil {
