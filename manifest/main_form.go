@@ -317,6 +317,9 @@ func readMothership(t *table, m *Manifest) {
 	ms.MetricsPort = int(t.integer("metrics_port", 0, 1, 65535))
 	ms.MetricsAddr = readMetricsAddr(t, ms.MetricsPort)
 	ms.Compression = t.boolean("compression", false)
+	if ms.Robots = t.str("robots"); ms.Robots != "" && ms.Robots != "llm" {
+		t.r.errorf(t.key("robots"), "want \"llm\" (robots.txt disallowing the AI crawlers of the llm class), got %q", ms.Robots)
+	}
 	if b := t.sub("bind"); b != nil {
 		for _, name := range sortedKeys(b) {
 			v, _ := b.get(name)

@@ -61,8 +61,13 @@ type Mothership struct {
 	// `metrics_addr`, or 127.0.0.1 on MetricsPort; Network is "" when
 	// neither is set.
 	MetricsAddr Addr
-	// Compression turns on gzip, deflate and br responses for every route.
+	// Compression turns on br, zstd, gzip and deflate responses for every
+	// route.
 	Compression bool
+	// Robots, when set, answers /robots.txt on every bind from a list:
+	// "llm" disallows every AI crawler of the list behind the `llm` UA
+	// class; "" leaves /robots.txt to the routes.
+	Robots string
 	// Binds are the named listeners, in declaration order; the first one is
 	// where routes without a `bind` go.
 	Binds []*Bind

@@ -6,6 +6,7 @@ import (
 	"github.com/mothership-go/mothership/stages/compress"
 	"github.com/mothership-go/mothership/stages/cors"
 	"github.com/mothership-go/mothership/stages/ratelimit"
+	"github.com/mothership-go/mothership/stages/robots"
 	"github.com/mothership-go/mothership/stages/shields"
 	"github.com/mothership-go/mothership/stages/static"
 	"github.com/mothership-go/mothership/stages/wasm"
@@ -13,12 +14,13 @@ import (
 	"github.com/mothership-go/mothership/upstream/bays"
 )
 
-// order is the fixed order of a route's stages: rate limit → shields →
-// static → CORS → WASM → compression → bays → forward. Each
+// order is the fixed order of a route's stages: robots.txt → rate limit →
+// shields → static → CORS → WASM → compression → bays → forward. Each
 // builder returns nil for a route that does not need its stage. A new
 // stage is a package with its builder, and its line here.
 func order(opts Options, requestBuffer int) []pipeline.Builder {
 	return []pipeline.Builder{
+		robots.Build,
 		ratelimit.Build,
 		shields.Build,
 		static.Build,
@@ -36,4 +38,4 @@ type fallbackBuilder func(b *pipeline.Build, bt *routetree.BindTree) (pipeline.S
 
 // fallbacks are, in order, what a request that matches no route goes
 // through before the 404.
-var fallbacks = []fallbackBuilder{static.Fallback}
+var fallbacks = []fallbackBuilder{robots.Fallback, static.Fallback}

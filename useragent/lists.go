@@ -64,3 +64,20 @@ func botPatterns() ([]string, error) {
 	}
 	return append(patterns, extraBotPatterns...), nil
 }
+
+// LLMRobotsTxt is a robots.txt (RFC 9309) with one group that disallows
+// everything to every crawler token of the llm class, so that the polite
+// AI crawlers are told by the list whose impolite ones a shield blocks.
+func LLMRobotsTxt() ([]byte, error) {
+	tokens, err := llmTokens()
+	if err != nil {
+		return nil, err
+	}
+	b := []byte("# The AI crawlers of ai.robots.txt (github.com/ai-robots-txt/ai.robots.txt, MIT),\n# served by mothership: robots = \"llm\".\n")
+	for _, t := range tokens {
+		b = append(b, "User-agent: "...)
+		b = append(b, t...)
+		b = append(b, '\n')
+	}
+	return append(b, "Disallow: /\n"...), nil
+}
