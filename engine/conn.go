@@ -171,16 +171,27 @@ func (c *conn) readHead() bool {
 	}
 }
 
-// waitIdle prepares the wait for a new request: false when the drain has
-// begun.
+// waitIdle prepares the wait for a new request: false once the drain's
+// idle grace is over. In the grace the wait ends with it, so that a
+// request already on its way is still served (and told to close).
 func (c *conn) waitIdle() bool {
 	timeout := c.srv.limits.IdleTimeout
 	if c.requestsSoFar == 0 {
 		timeout = c.srv.limits.ReadHeaderTimeout
 	}
-	c.rdl.Read(c.nc, time.Now(), timeout)
-	c.state.Store(stateIdle)
+	now := time.Now()
 	if c.srv.draining.Load() {
+		left := time.Duration(c.srv.graceEnd.Load() - now.UnixNano())
+		if left <= 0 {
+			return false
+		}
+		c.nc.SetReadDeadline(now.Add(left))
+		c.rdl = deadline.Coarse{} // the next Read deadline is set anew
+	} else {
+		c.rdl.Read(c.nc, now, timeout)
+	}
+	c.state.Store(stateIdle)
+	if c.srv.draining.Load() && c.srv.graceEnd.Load() <= time.Now().UnixNano() {
 		return false
 	}
 	return true

@@ -82,7 +82,10 @@ func (c *conn) finish() bool {
 	}
 	c.x.Header.Reset()
 	c.x.Body, c.x.Response = nil, nil
-	return keep && !c.srv.draining.Load()
+	// A drain that began after this answer's head went out (without
+	// Connection: close) leaves the connection open for the grace: the
+	// client may have sent its next request already (waitIdle).
+	return keep
 }
 
 // interface checks: the connection is what an exchange's Conn needs.

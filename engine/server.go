@@ -33,6 +33,7 @@ type Server struct {
 	once     sync.Once
 	limits   Limits
 	draining atomic.Bool
+	graceEnd atomic.Int64    // unix nanoseconds: idle connections close after it (idleGrace)
 	hard     context.Context // ends when the drain is cut short
 	cut      context.CancelFunc
 	active   sync.WaitGroup
@@ -140,12 +141,28 @@ func (s *Server) untrack(c *conn) {
 	s.active.Done()
 }
 
-// Shutdown stops accepting, closes idle connections, lets busy ones finish
-// their exchange, and when ctx ends first, cuts what is left and returns
-// ctx's error. Upgraded connections are left to CloseUpgraded.
+// idleGrace is how long a drain keeps idle keep-alive connections open:
+// a client may have sent its next request already, and closing the
+// connection under it would lose that request. Requests that arrive in
+// the grace are answered with Connection: close; the connections still
+// idle after it are closed.
+const idleGrace = time.Second
+
+// Shutdown stops accepting, lets busy connections finish their exchange
+// and idle ones take a last request for idleGrace (each answered with
+// Connection: close), closes those still idle after it, and when ctx ends
+// first, cuts what is left and returns ctx's error. Upgraded connections
+// are left to CloseUpgraded.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.mu.Lock()
+	grace := idleGrace
+	if dl, ok := ctx.Deadline(); ok {
+		grace = min(grace, time.Until(dl)/2)
+	}
+	// The grace end goes first: a connection that sees the drain reads it.
+	s.graceEnd.CompareAndSwap(0, time.Now().Add(grace).UnixNano())
+	graceEnd := time.Unix(0, s.graceEnd.Load())
 	if !s.draining.Swap(true) {
 		close(s.stop)
 	}
@@ -158,7 +175,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		s.closeIdle()
+		if !time.Now().Before(graceEnd) {
+			s.closeIdle()
+		}
 		select {
 		case <-done:
 			return nil
