@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"log"
 	"net"
 	"syscall"
@@ -16,7 +17,7 @@ import (
 type forward struct {
 	balance  balancer
 	edit     PathEdit
-	add      []pipeline.Field
+	policy   fieldpolicy.Policy
 	read     time.Duration
 	buffer   int
 	errorLog *log.Logger

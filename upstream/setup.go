@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"net/http"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 	ps := v.(pools)
 	f := &forward{
 		edit:     PathEditOf(r),
-		add:      AddFields(r),
+		policy:   PolicyOf(r),
 		read:     cmp.Or(r.Source.ReadTimeout, DefaultReadTimeout),
 		buffer:   bufferBound(opts.RequestBuffer),
 		errorLog: b.ErrorLog,
@@ -134,6 +135,11 @@ func AddFields(r *routetree.Route) []pipeline.Field {
 		add = append(add, pipeline.Field{Name: h.Name, Value: h.Value})
 	}
 	return add
+}
+
+// PolicyOf is the header policy of route r (internal/fieldpolicy).
+func PolicyOf(r *routetree.Route) fieldpolicy.Policy {
+	return fieldpolicy.Policy{Add: AddFields(r)}
 }
 
 // bufferBound is Options.RequestBuffer with its default.

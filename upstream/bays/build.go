@@ -66,10 +66,10 @@ func build(b *pipeline.Build, r *routetree.Route, opts *Options) (pipeline.Stage
 	}
 	edit := upstream.PathEditOf(r)
 	if berth.Version() == docking.VersionWebSocket {
-		return &webSocketBay{bay: passengersOf(b, berth), edit: edit}, nil
+		return &webSocketBay{bay: passengersOf(b, berth), edit: edit, policy: upstream.PolicyOf(r)}, nil
 	}
 	return &httpBay{
-		berth: berth, edit: edit, add: upstream.AddFields(r), timeout: timeout,
+		berth: berth, edit: edit, policy: upstream.PolicyOf(r), timeout: timeout,
 		recycle: opts.RecycleWorker, software: opts.ServerSoftware,
 		errorLog: b.ErrorLog, name: upstream.RouteName(r),
 	}, nil

@@ -3,6 +3,7 @@ package bays
 import (
 	"context"
 	"errors"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"log"
 	"net/http"
 	"time"
@@ -27,7 +28,7 @@ var (
 type httpBay struct {
 	berth    *docking.Berth
 	edit     upstream.PathEdit
-	add      []pipeline.Field
+	policy   fieldpolicy.Policy
 	timeout  time.Duration
 	recycle  func(bay string, pid int)
 	software string

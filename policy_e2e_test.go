@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// policyManifest routes to every kind of target: an upstream, a pool of
+// two, a ship (whose bind the raw log holds), an HTTP bay and a WebSocket
+// bay. LOGA and LOGB are the raw logs' addresses.
+const policyManifest = `
+[mothership.bind]
+http = "127.0.0.1:HTTPPORT"
+
+[[mothership.upstreams]]
+name = "one"
+binds = ["LOGA"]
+routes = [{ path_prefix = "/one" }]
+
+[[mothership.upstreams]]
+name = "pool"
+binds = ["LOGA", "LOGB"]
+routes = [{ path_prefix = "/pool" }]
+
+[[fleet.web]]
+name = "ship"
+command = "sleep"
+args = ["600"]
+bind = "LOGB"
+routes = [{ path_prefix = "/ship" }]
+
+[[bays.http]]
+name = "rack"
+command = "BAYD"
+routes = [{ path_prefix = "/params" }]
+
+[[bays.websocket]]
+name = "cable"
+command = "BAYD"
+routes = [{ pattern = "/cable" }]
+`
+
+// forgedHead is what a client sends to pick the fields we own: forged
+// forwarding fields and their underscore twins, a Connection that names
+// ours, Proxy, and hop-by-hop fields. X-App is its own and goes on.
+const forgedHead = "Host: app.test\r\n" +
+	"X-Forwarded-For: 6.6.6.6\r\n" +
+	"X_Forwarded_For: 7.7.7.7\r\n" +
+	"X_Forwarded_Host: evil.test\r\n" +
+	"X-Forwarded-Proto: https\r\n" +
+	"X-JA4H: forged\r\n" +
+	"X_Ja4h: forged\r\n" +
+	"X_Request_Start: t=1\r\n" +
+	"X-Request-Id: client-id\r\n" +
+	"Proxy: http://evil.test:8080\r\n" +
+	"X-Real-Ip: 6.6.6.6\r\n" +
+	"Forwarded: for=6.6.6.6\r\n" +
+	"Keep-Alive: timeout=5\r\n" +
+	"X-Hop: for this hop\r\n" +
+	"X-App: kept\r\n"
+
+// forgedConnection names fields of ours, which must stay.
+const forgedConnection = "X-Ja4h, X-Request-Id, X-Forwarded-For, X-Request-Start, X-Hop"
+
+// received is what a target got, by CGI name (upper case, '_' for '-').
+type received map[string][]string
+
+func (r received) add(name, value string) {
+	k := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+	r[k] = append(r[k], value)
+}
+
+// TestEveryTargetGetsOnlyOurForwardingFields sends the same forged head to
+// every kind of target through the real binary and checks, on each, what
+// arrived: our X-Forwarded-*, X-JA4H, X-Request-Id and X-Request-Start
+// once each, none of the client's forgeries or underscore twins, no Proxy
+// and no hop-by-hop field, and the client's own field.
+func TestEveryTargetGetsOnlyOurForwardingFields(t *testing.T) {
+	a, b := startRawLog(t), startRawLog(t)
+	manifest := strings.NewReplacer("LOGA", a.ln.Addr().String(), "LOGB", b.ln.Addr().String()).Replace(policyManifest)
+	_, base := startBays(t, manifest)
+	addr := strings.TrimPrefix(base, "http://")
+	logs := []*rawLog{a, b}
+	fromLog := func(t *testing.T, path string) received {
+		status, _ := rawExchange(t, addr, "GET "+path+" HTTP/1.1\r\n"+forgedHead+"Connection: "+forgedConnection+"\r\n\r\n")
+		if status != 200 {
+			t.Fatalf("%s: status %d", path, status)
+		}
+		got := ""
+		for _, l := range logs {
+			got += l.take()
+		}
+		return headOf(t, got)
+	}
+	cases := []struct {
+		name  string
+		fetch func(t *testing.T) received
+	}{
+		{"upstream", func(t *testing.T) received { return fromLog(t, "/one") }},
+		{"pool", func(t *testing.T) received { return fromLog(t, "/pool") }},
+		{"ship", func(t *testing.T) received { return fromLog(t, "/ship") }},
+		{"HTTP bay", func(t *testing.T) received {
+			status, body := rawExchange(t, addr, "GET /params HTTP/1.1\r\n"+forgedHead+"Connection: "+forgedConnection+"\r\n\r\n")
+			if status != 200 {
+				t.Fatalf("status %d", status)
+			}
+			r := received{}
+			for line := range strings.Lines(body) {
+				name, value, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "=")
+				if n, ok := strings.CutPrefix(name, "HTTP_"); ok {
+					r.add(n, value)
+				}
+			}
+			return r
+		}},
+		{"WebSocket bay", func(t *testing.T) received { return boardingHeaders(t, addr) }},
+	}
+	hex16 := regexp.MustCompile(`^[0-9a-f]{16}$`)
+	for _, tc := range cases {
+		got := tc.fetch(t)
+		one := func(name string) string {
+			if len(got[name]) != 1 {
+				t.Errorf("%s: %s %q, want one of ours", tc.name, name, got[name])
+				return ""
+			}
+			return got[name][0]
+		}
+		if v := one("X_FORWARDED_FOR"); v != "" && v != "127.0.0.1" {
+			t.Errorf("%s: X-Forwarded-For %q, want 127.0.0.1", tc.name, v)
+		}
+		if v := one("X_FORWARDED_HOST"); v != "" && v != "app.test" {
+			t.Errorf("%s: X-Forwarded-Host %q, want app.test", tc.name, v)
+		}
+		if v := one("X_FORWARDED_PROTO"); v != "" && v != "http" {
+			t.Errorf("%s: X-Forwarded-Proto %q, want http", tc.name, v)
+		}
+		if v := one("X_JA4H"); v == "forged" {
+			t.Errorf("%s: X-JA4H is the client's", tc.name)
+		}
+		if v := one("X_REQUEST_ID"); v != "" && !hex16.MatchString(v) {
+			t.Errorf("%s: X-Request-Id %q, want a new one", tc.name, v)
+		}
+		if v := one("X_REQUEST_START"); v != "" && (v == "t=1" || !strings.HasPrefix(v, "t=")) {
+			t.Errorf("%s: X-Request-Start %q, want ours", tc.name, v)
+		}
+		for _, name := range []string{"PROXY", "X_REAL_IP", "FORWARDED", "KEEP_ALIVE", "X_HOP"} {
+			if len(got[name]) > 0 {
+				t.Errorf("%s: %s %q reached the target", tc.name, name, got[name])
+			}
+		}
+		if v := got["X_APP"]; len(v) != 1 || v[0] != "kept" {
+			t.Errorf("%s: X-App %q, want the client's", tc.name, v)
+		}
+	}
+}
+
+// rawExchange sends req on a new connection and reads one answer.
+func rawExchange(t *testing.T, addr, req string) (int, string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v", err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+// headOf parses the one request head in what a raw log received.
+func headOf(t *testing.T, got string) received {
+	t.Helper()
+	head, _, ok := strings.Cut(got, "\r\n\r\n")
+	if !ok || strings.Count(got, " HTTP/1.1\r\n") != 1 {
+		t.Fatalf("the backends got not one head:\n%s", got)
+	}
+	r := received{}
+	for i, line := range strings.Split(head, "\r\n") {
+		if i == 0 {
+			continue
+		}
+		name, value, _ := strings.Cut(line, ": ")
+		r.add(name, value)
+	}
+	return r
+}
+
+// boardingHeaders opens a WebSocket to the cable bay with the forged head
+// and returns the Boarding headers the bay's welcome shows.
+func boardingHeaders(t *testing.T, addr string) received {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET /cable HTTP/1.1\r\n"+forgedHead+"Upgrade: websocket\r\nConnection: Upgrade, "+forgedConnection+"\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil || res.StatusCode != 101 {
+		t.Fatalf("handshake: %v, %v", res, err)
+	}
+	f, err := ws.ReadFrame(br)
+	if err != nil {
+		t.Fatalf("welcome: %v", err)
+	}
+	var w struct{ Headers map[string]string }
+	if err := json.Unmarshal(f.Payload, &w); err != nil {
+		t.Fatalf("welcome %q: %v", f.Payload, err)
+	}
+	r := received{}
+	for name, value := range w.Headers {
+		r.add(name, value)
+	}
+	return r
+}
