@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -230,4 +231,47 @@ func boardingHeaders(t *testing.T, addr string) received {
 		r.add(name, value)
 	}
 	return r
+}
+
+// TestLimitsStopARequestBeforeItsTarget: max_body_size and
+// max_header_count on the bind, overridden on a route, answer 413 and 431
+// before a ship or bay gets a byte; underscores_in_headers keeps X_App on
+// the route that sets it, never the twin of a field of ours.
+func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
+	a, b := startRawLog(t), startRawLog(t)
+	manifest := strings.NewReplacer(
+		`http = "127.0.0.1:HTTPPORT"`, `http = { addr = "127.0.0.1:HTTPPORT", max_body_size = "1KiB", max_header_count = 20 }`,
+		`routes = [{ path_prefix = "/pool" }]`, `routes = [{ path_prefix = "/pool", max_body_size = "1MiB", underscores_in_headers = true }]`,
+		"LOGA", a.ln.Addr().String(), "LOGB", b.ln.Addr().String()).Replace(policyManifest)
+	_, base := startBays(t, manifest)
+	addr := strings.TrimPrefix(base, "http://")
+	body := strings.Repeat("x", 2000)
+	chunked := fmt.Sprintf("Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", len(body), body)
+	sized := fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)
+	many := strings.Repeat("X-Many: 1\r\n", 20)
+	cases := []struct {
+		name, req string
+		status    int
+		reaches   bool // the raw logs get the request
+	}{
+		{"upstream, Content-Length over the bind's", "POST /one HTTP/1.1\r\nHost: x\r\n" + sized, 413, false},
+		{"upstream, chunked over the bind's", "POST /one HTTP/1.1\r\nHost: x\r\n" + chunked, 413, false},
+		{"HTTP bay, Content-Length over the bind's", "POST /params HTTP/1.1\r\nHost: x\r\n" + sized, 413, false},
+		{"HTTP bay, chunked over the bind's", "POST /params HTTP/1.1\r\nHost: x\r\n" + chunked, 413, false},
+		{"route that allows more", "POST /pool HTTP/1.1\r\nHost: x\r\n" + sized, 200, true},
+		{"too many fields", "GET /one HTTP/1.1\r\nHost: x\r\n" + many + "\r\n", 431, false},
+		{"as many fields as allowed", "GET /one HTTP/1.1\r\nHost: x\r\n" + strings.Repeat("X-Many: 1\r\n", 19) + "\r\n", 200, true},
+	}
+	for _, tc := range cases {
+		status, _ := rawExchange(t, addr, tc.req)
+		got := a.take() + b.take()
+		if status != tc.status || (got != "") != tc.reaches {
+			t.Errorf("%s: status %d, the target got %d bytes; want %d and reached %v", tc.name, status, len(got), tc.status, tc.reaches)
+		}
+	}
+	status, _ := rawExchange(t, addr, "GET /pool HTTP/1.1\r\nHost: x\r\nX_App: kept\r\nX_Forwarded_For: 7.7.7.7\r\n\r\n")
+	head := headOf(t, a.take()+b.take())
+	if status != 200 || len(head["X_APP"]) != 1 || len(head["X_FORWARDED_FOR"]) != 1 || head["X_FORWARDED_FOR"][0] != "127.0.0.1" {
+		t.Errorf("underscores_in_headers: status %d, X_App %q, X-Forwarded-For %q; want the client's X_App and our X-Forwarded-For only", status, head["X_APP"], head["X_FORWARDED_FOR"])
+	}
 }

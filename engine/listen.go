@@ -34,7 +34,7 @@ func Listen(b *manifest.Bind, readHeader time.Duration) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.ProxyProtocol {
+	if b.ProxyProtocol.Enabled {
 		l = WrapProxyProtocol(l, readHeader)
 	}
 	return l, nil

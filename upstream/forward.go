@@ -34,6 +34,10 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	var body requestBody
 	defer body.release()
 	if err := body.fill(x, f.buffer); err != nil {
+		if errors.Is(err, pipeline.ErrBodyTooLarge) {
+			pipeline.AnswerTooLarge.Write(x.Response)
+			return
+		}
 		pipeline.AnswerBadBody.Write(x.Response)
 		return
 	}

@@ -86,7 +86,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 	ps := v.(pools)
 	f := &forward{
 		edit:     PathEditOf(r),
-		policy:   PolicyOf(r),
+		policy:   PolicyOf(b, r),
 		read:     cmp.Or(r.Source.ReadTimeout, DefaultReadTimeout),
 		buffer:   bufferBound(opts.RequestBuffer),
 		errorLog: b.ErrorLog,
@@ -137,9 +137,14 @@ func AddFields(r *routetree.Route) []pipeline.Field {
 	return add
 }
 
-// PolicyOf is the header policy of route r (internal/fieldpolicy).
-func PolicyOf(r *routetree.Route) fieldpolicy.Policy {
-	return fieldpolicy.Policy{Add: AddFields(r)}
+// PolicyOf is the header policy of route r (internal/fieldpolicy), with
+// underscores_in_headers as the route or its bind sets it.
+func PolicyOf(b *pipeline.Build, r *routetree.Route) fieldpolicy.Policy {
+	p := fieldpolicy.Policy{Add: AddFields(r)}
+	if b.Manifest != nil {
+		p.Underscores = b.Manifest.RulesOf(r.Bind, r.Source).KeepUnderscores()
+	}
+	return p
 }
 
 // bufferBound is Options.RequestBuffer with its default.

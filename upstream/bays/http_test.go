@@ -178,7 +178,7 @@ func TestHTTPBayAnswers(t *testing.T) {
 		return reply{Reply: docking.Reply{Status: 404, Kind: docking.ReplyStream, Headers: text}, body: "no"}
 	})
 	var recycled []int
-	s := &httpBay{berth: berth, timeout: 100 * time.Millisecond, errorLog: discard, software: "mothership",
+	s := &httpBay{berth: berth, timeout: 100 * time.Millisecond, errorLog: discard, software: "mothership", maxBody: 1 << 20,
 		recycle: func(bay string, pid int) { recycled = append(recycled, pid) }}
 	for _, tc := range []struct {
 		name, method, target, body string
@@ -225,7 +225,7 @@ func TestHTTPBayLetsAClientThatLeftGo(t *testing.T) {
 	berth := httpBayAt(t, func(*docking.Hail, []byte) reply {
 		return reply{Reply: docking.Reply{Status: 200, Kind: docking.ReplyEmpty}, delay: 3 * time.Second}
 	})
-	s := &httpBay{berth: berth, timeout: 10 * time.Second, errorLog: discard}
+	s := &httpBay{berth: berth, timeout: 10 * time.Second, errorLog: discard, maxBody: 1 << 20}
 	x, c := newExchange(t, "GET", "/", "")
 	c.gone.Store(true)
 	began := time.Now()
