@@ -275,3 +275,59 @@ func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
 		t.Errorf("underscores_in_headers: status %d, X_App %q, X-Forwarded-For %q; want the client's X_App and our X-Forwarded-For only", status, head["X_APP"], head["X_FORWARDED_FOR"])
 	}
 }
+
+// TestProxyProtocolIsBelievedOnlyFromTrustedSenders: a PROXY header from
+// a peer outside trusted closes the connection (refuse) or is dropped
+// (ignore); from a trusted peer its source is the client.
+func TestProxyProtocolIsBelievedOnlyFromTrustedSenders(t *testing.T) {
+	be := startRawLog(t)
+	ports := []int{freePort(t), freePort(t), freePort(t)}
+	v := startRun(t, fmt.Sprintf(`[mothership.bind]
+refuse = { addr = "127.0.0.1:%d", proxy_protocol = { trusted = ["10.0.0.0/8"] } }
+ignore = { addr = "127.0.0.1:%d", proxy_protocol = { trusted = ["10.0.0.0/8"], untrusted = "ignore" } }
+trust = { addr = "127.0.0.1:%d", proxy_protocol = { trusted = ["127.0.0.1"] } }
+
+[[mothership.upstreams]]
+name = "log"
+binds = [%q]
+routes = [{ path_prefix = "/", bind = "refuse" }, { path_prefix = "/", bind = "ignore" }, { path_prefix = "/", bind = "trust" }]
+`, ports[0], ports[1], ports[2], be.ln.Addr().String()))
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	const header = "PROXY TCP4 198.51.100.9 127.0.0.1 5555 80\r\n"
+	const req = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+	cases := []struct {
+		name, sent string
+		port       int
+		wantFor    string // "" when the connection is closed unanswered
+	}{
+		{"untrusted peer, refuse", header + req, ports[0], ""},
+		{"untrusted peer, plain connection", req, ports[0], "127.0.0.1"},
+		{"untrusted peer, ignore", header + req, ports[1], "127.0.0.1"},
+		{"trusted peer", header + req, ports[2], "198.51.100.9"},
+	}
+	for _, tc := range cases {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", tc.port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, tc.sent)
+		answer, _ := io.ReadAll(io.LimitReader(c, 1)) // the status line's first byte, or the close
+		c.Close()
+		got := be.take()
+		if tc.wantFor == "" {
+			if len(answer) != 0 || got != "" {
+				t.Errorf("%s: got %q and the backend %d bytes; want the connection closed, nothing forwarded", tc.name, answer, len(got))
+			}
+			continue
+		}
+		// The backend may see the head a moment after the client's answer.
+		for i := 0; got == "" && i < 50; i++ {
+			time.Sleep(20 * time.Millisecond)
+			got = be.take()
+		}
+		if ff := headOf(t, got)["X_FORWARDED_FOR"]; len(ff) != 1 || ff[0] != tc.wantFor {
+			t.Errorf("%s: X-Forwarded-For %q, want %q", tc.name, ff, tc.wantFor)
+		}
+	}
+}
