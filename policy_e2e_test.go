@@ -331,3 +331,64 @@ routes = [{ path_prefix = "/", bind = "refuse" }, { path_prefix = "/", bind = "i
 		}
 	}
 }
+
+// TestStaticFilesRefuseDotfilesAndRangeFloods: .env and .git/ are not
+// served unless serve_dotfiles is set, .well-known/ is; 5000 one-byte
+// ranges get the whole file, overlapping ranges one part.
+func TestStaticFilesRefuseDotfilesAndRangeFloods(t *testing.T) {
+	dir := t.TempDir()
+	port, port2 := freePort(t), freePort(t)
+	writeManifest(t, dir, fmt.Sprintf(`[mothership.bind]
+http = "127.0.0.1:%d"
+open = "127.0.0.1:%d"
+
+[[mothership.static_dirs]]
+path = "site"
+bind = "http"
+
+[[mothership.static_dirs]]
+path = "site"
+bind = "open"
+serve_dotfiles = true
+`, port, port2))
+	page := strings.Repeat("0123456789", 1024)
+	for name, content := range map[string]string{"site/.env": "SECRET=1", "site/.git/config": "[core]", "site/a/.htpasswd": "u:p", "site/.well-known/security.txt": "Contact: x", "site/page.txt": page} {
+		writeFile(t, dir+"/"+name, content)
+	}
+	v := startRunIn(t, dir, nil)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	addr, open := fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", port2)
+	for _, tc := range []struct {
+		name, addr, path string
+		status           int
+	}{
+		{".env", addr, "/.env", 404},
+		{".git/config", addr, "/.git/config", 404},
+		{"a/.htpasswd", addr, "/a/.htpasswd", 404},
+		{"encoded .env", addr, "/%2eenv", 404},
+		{".well-known", addr, "/.well-known/security.txt", 200},
+		{".env with serve_dotfiles", open, "/.env", 200},
+	} {
+		if status, _ := rawExchange(t, tc.addr, "GET "+tc.path+" HTTP/1.1\r\nHost: x\r\n\r\n"); status != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, status, tc.status)
+		}
+	}
+	flood := "bytes=0-0"
+	for i := 1; i < 5000; i++ {
+		flood += fmt.Sprintf(",%d-%d", i, i)
+	}
+	for _, tc := range []struct {
+		name, spec string
+		status     int
+		length     int
+	}{
+		{"5000 one-byte ranges", flood, 200, len(page)},
+		{"overlapping ranges", "bytes=0-99,50-149", 206, 150},
+	} {
+		// The flood's Range field is about 44 KB, under the 64 KiB head limit.
+		status, body := rawExchange(t, addr, "GET /page.txt HTTP/1.1\r\nHost: x\r\nRange: "+tc.spec+"\r\n\r\n")
+		if status != tc.status || len(body) != tc.length {
+			t.Errorf("%s: status %d with %d bytes, want %d with %d", tc.name, status, len(body), tc.status, tc.length)
+		}
+	}
+}
