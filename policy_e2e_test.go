@@ -392,3 +392,67 @@ serve_dotfiles = true
 		}
 	}
 }
+
+// TestWebSocketBayRefusesBrokenFrames sends frames RFC 6455 forbids, as
+// exact bytes, to a WebSocket bay: the client gets a close frame with the
+// code the RFC names and nothing before it (no pong, no echo), and the bay
+// is told the same code.
+func TestWebSocketBayRefusesBrokenFrames(t *testing.T) {
+	v, base := startBays(t, webSocketBayManifest)
+	frame := func(fin bool, op ws.OpCode, payload []byte) []byte {
+		var b strings.Builder
+		mask := [4]byte{1, 2, 3, 4}
+		ws.WriteHeader(&b, ws.Header{Fin: fin, OpCode: op, Masked: true, Mask: mask, Length: int64(len(payload))})
+		masked := append([]byte(nil), payload...)
+		ws.Cipher(masked, mask, 0)
+		b.Write(masked)
+		return []byte(b.String())
+	}
+	text := func(s string) []byte { return frame(true, ws.OpText, []byte(s)) }
+	cases := []struct {
+		name  string
+		bytes []byte
+		code  ws.StatusCode
+	}{
+		{"100 KB ping", frame(true, ws.OpPing, make([]byte, 100<<10)), ws.StatusProtocolError},
+		{"126-byte ping", frame(true, ws.OpPing, make([]byte, 126)), ws.StatusProtocolError},
+		{"fragmented ping", frame(false, ws.OpPing, []byte("a")), ws.StatusProtocolError},
+		{"stray continuation", frame(true, ws.OpContinuation, []byte("a")), ws.StatusProtocolError},
+		{"new message inside a fragmented one", append(frame(false, ws.OpText, []byte("a")), text("b")...), ws.StatusProtocolError},
+		{"invalid UTF-8 text", text("a\xff\xfeb"), ws.StatusInvalidFramePayloadData},
+		{"invalid UTF-8 across fragments", append(frame(false, ws.OpText, []byte("a\xe2\x82")), frame(true, ws.OpContinuation, []byte("b"))...), ws.StatusInvalidFramePayloadData},
+		{"one-byte close", frame(true, ws.OpClose, []byte{3}), ws.StatusProtocolError},
+		{"close with code 1005", frame(true, ws.OpClose, []byte{0x03, 0xed}), ws.StatusProtocolError},
+		{"close reason not UTF-8", frame(true, ws.OpClose, []byte{0x03, 0xe8, 0xff}), ws.StatusInvalidFramePayloadData},
+		{"message over 1 MiB", frame(true, ws.OpBinary, make([]byte, 1<<20+1)), ws.StatusMessageTooBig},
+	}
+	for _, tc := range cases {
+		conn := boardCable(t, base)
+		if _, err := conn.Write(tc.bytes); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		f, err := ws.ReadFrame(conn)
+		if err != nil || f.Header.OpCode != ws.OpClose {
+			t.Errorf("%s: got opcode %v, %v; want a close frame first", tc.name, f.Header.OpCode, err)
+			continue
+		}
+		if code, _ := ws.ParseCloseFrameData(f.Payload); code != tc.code {
+			t.Errorf("%s: close code %d, want %d", tc.name, code, tc.code)
+		}
+		conn.Close()
+	}
+	want := map[ws.StatusCode]int{}
+	for _, tc := range cases {
+		want[tc.code]++
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for code, n := range want {
+		re := regexp.MustCompile(fmt.Sprintf(`client left.*"code":%d\b`, code))
+		for len(re.FindAllString(v.output(), -1)) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("the bay was told %d of %d closes with code %d:\n%s", len(re.FindAllString(v.output(), -1)), n, code, v.output())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
