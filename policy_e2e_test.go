@@ -269,7 +269,24 @@ func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
 			t.Errorf("%s: status %d, the target got %d bytes; want %d and reached %v", tc.name, status, len(got), tc.status, tc.reaches)
 		}
 	}
-	status, _ := rawExchange(t, addr, "GET /pool HTTP/1.1\r\nHost: x\r\nX_App: kept\r\nX_Forwarded_For: 7.7.7.7\r\n\r\n")
+	// Chunked past request_buffer (64 KiB) and past the route's 1 MiB: the
+	// upstream got part of the body, never its end, and the client 413.
+	big := strings.Repeat("y", 1<<20+1)
+	status, _ := rawExchange(t, addr, fmt.Sprintf("POST /pool HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", len(big), big))
+	got := ""
+	for quiet := 0; quiet < 5; {
+		// The cut body's bytes may still be on their way to the log.
+		time.Sleep(50 * time.Millisecond)
+		more := a.take() + b.take()
+		if more == "" {
+			quiet++
+		}
+		got += more
+	}
+	if status != 413 || strings.HasSuffix(got, "0\r\n\r\n") {
+		t.Errorf("streamed body over max_body_size: status %d, the upstream got %d bytes ending %q; want 413 and no whole body", status, len(got), got[max(0, len(got)-8):])
+	}
+	status, _ = rawExchange(t, addr, "GET /pool HTTP/1.1\r\nHost: x\r\nX_App: kept\r\nX_Forwarded_For: 7.7.7.7\r\n\r\n")
 	head := headOf(t, a.take()+b.take())
 	if status != 200 || len(head["X_APP"]) != 1 || len(head["X_FORWARDED_FOR"]) != 1 || head["X_FORWARDED_FOR"][0] != "127.0.0.1" {
 		t.Errorf("underscores_in_headers: status %d, X_App %q, X-Forwarded-For %q; want the client's X_App and our X-Forwarded-For only", status, head["X_APP"], head["X_FORWARDED_FOR"])

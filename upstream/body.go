@@ -115,6 +115,9 @@ func (rb *requestBody) send(c *Conn) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if errors.Is(err, pipeline.ErrBodyTooLarge) {
+			return err
+		}
 		if err != nil {
 			return pipeline.ErrBadBody
 		}

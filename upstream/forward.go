@@ -106,6 +106,10 @@ func (f *forward) fail(x *pipeline.Exchange, p *Pool, err error) {
 		pipeline.AnswerBadBody.Write(x.Response)
 		return
 	}
+	if errors.Is(err, pipeline.ErrBodyTooLarge) {
+		pipeline.AnswerTooLarge.Write(x.Response)
+		return
+	}
 	f.errorLog.Printf("upstream: %s: forward to %s: %v", f.name, p.Addr(), err)
 	if x.Response.Status() != 0 {
 		x.Conn.Abort()
