@@ -107,7 +107,7 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 	var binds []string
 	for _, b := range m.Mothership.Binds {
 		s := b.Name + " " + b.Addr.String()
-		if b.ProxyProtocol {
+		if b.ProxyProtocol.Enabled {
 			s += " (PROXY protocol)"
 		}
 		binds = append(binds, s)

@@ -34,8 +34,8 @@ func Listen(b *manifest.Bind, readHeader time.Duration) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.ProxyProtocol {
-		l = WrapProxyProtocol(l, readHeader)
+	if b.ProxyProtocol.Enabled {
+		l = WrapProxyProtocol(l, readHeader, b.ProxyProtocol)
 	}
 	return l, nil
 }
@@ -45,20 +45,36 @@ func Listen(b *manifest.Bind, readHeader time.Duration) (net.Listener, error) {
 // connection's remote address, as well as plain connections. The header is
 // read on the connection's first use, not in Accept, and within
 // readHeader, so a silent client holds neither the accept loop nor its
-// connection for long.
-func WrapProxyProtocol(l net.Listener, readHeader time.Duration) net.Listener {
+// connection for long. With pp.Trusted set, only those peers' headers are
+// believed: another peer's closes its connection (UntrustedRefuse) or is
+// read and dropped, the peer's own address kept (UntrustedIgnore).
+func WrapProxyProtocol(l net.Listener, readHeader time.Duration, pp manifest.ProxyProtocol) net.Listener {
 	return &proxyproto.Listener{
 		Listener:          l,
-		ConnPolicy:        useHeaderWhenPresent,
+		ConnPolicy:        connPolicy(pp),
 		ReadHeaderTimeout: readHeader,
 	}
 }
 
-// useHeaderWhenPresent is the USE policy: the library's default, REQUIRE,
+// connPolicy is USE for a trusted peer: the library's default, REQUIRE,
 // would refuse the plain connections a bind with proxy_protocol also takes
-// (health checks, clients on the inside).
-func useHeaderWhenPresent(proxyproto.ConnPolicyOptions) (proxyproto.Policy, error) {
-	return proxyproto.USE, nil
+// (health checks, clients on the inside). Another peer gets REJECT or
+// IGNORE, as pp says.
+func connPolicy(pp manifest.ProxyProtocol) proxyproto.ConnPolicyFunc {
+	trusted := TrustedProxies(pp.Trusted)
+	other := proxyproto.REJECT
+	if pp.Untrusted == manifest.UntrustedIgnore {
+		other = proxyproto.IGNORE
+	}
+	return func(o proxyproto.ConnPolicyOptions) (proxyproto.Policy, error) {
+		if len(trusted) == 0 {
+			return proxyproto.USE, nil
+		}
+		if a, ok := o.Upstream.(*net.TCPAddr); ok && trusted.Contains(a.AddrPort().Addr()) {
+			return proxyproto.USE, nil
+		}
+		return other, nil
+	}
 }
 
 // removeStaleSocket removes a socket file that a mothership which did not

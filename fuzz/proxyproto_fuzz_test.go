@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/engine"
+	"github.com/mothership-go/mothership/manifest"
 )
 
 // proxySeeds are connection openings: PROXY v1 and v2 headers of every
@@ -56,7 +57,7 @@ func FuzzProxyHeader(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		client, server := net.Pipe()
-		l := engine.WrapProxyProtocol(&oneConn{c: server}, engine.DefaultReadHeaderTimeout)
+		l := engine.WrapProxyProtocol(&oneConn{c: server}, engine.DefaultReadHeaderTimeout, manifest.ProxyProtocol{Enabled: true})
 		go func() {
 			client.Write(data)
 			client.Close()

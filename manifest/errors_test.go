@@ -52,6 +52,31 @@ func TestErrors(t *testing.T) {
 			key:   "fleet.web[0].critcal",
 			words: []string{"unknown key", "did you mean", `"critical"`},
 		},
+		// Request rules and the PROXY protocol.
+		{
+			name:  "max_body_size not a size",
+			doc:   "[mothership.bind]\nhttp = { addr = \"0.0.0.0:80\", max_body_size = \"lots\" } " + errMark + "\n",
+			key:   "mothership.bind.http.max_body_size",
+			words: []string{"not a size", "16MiB"},
+		},
+		{
+			name:  "max_header_count out of range on a route",
+			doc:   httpBind + webShip + "bind = \"127.0.0.1:3000\"\nroutes = [{ path_prefix = \"/\", max_header_count = 0 }] " + errMark + "\n",
+			key:   "fleet.web[0].routes[0].max_header_count",
+			words: []string{"out of range"},
+		},
+		{
+			name:  "proxy_protocol table without trusted",
+			doc:   "[mothership.bind]\nhttp = { addr = \"0.0.0.0:80\", proxy_protocol = { untrusted = \"ignore\" } } " + errMark + "\n",
+			key:   "mothership.bind.http.proxy_protocol",
+			words: []string{"missing trusted", "proxy_protocol = true"},
+		},
+		{
+			name:  "proxy_protocol untrusted unknown",
+			doc:   "[mothership.bind]\nhttp = { addr = \"0.0.0.0:80\", proxy_protocol = { trusted = [\"10.0.0.0/8\"], untrusted = \"drop\" } } " + errMark + "\n",
+			key:   "mothership.bind.http.proxy_protocol.untrusted",
+			words: []string{`"drop"`, `"refuse"`, `"ignore"`},
+		},
 		// The control socket.
 		{
 			name:  "control socket path too long",

@@ -327,7 +327,7 @@ func readMothership(t *table, m *Manifest) {
 		}
 	}
 	for _, st := range t.tables("static_dirs") {
-		d := &StaticDir{Pos: st.r.pos.of(st.path), Path: st.str("path"), Prefix: cmp.Or(st.str("prefix"), "/"), Bind: st.str("bind")}
+		d := &StaticDir{Pos: st.r.pos.of(st.path), Path: st.str("path"), Prefix: cmp.Or(st.str("prefix"), "/"), Bind: st.str("bind"), ServeDotfiles: st.boolean("serve_dotfiles", false)}
 		if d.Path == "" {
 			st.r.errorf(st.path, "missing path (the directory to serve)")
 		}
@@ -426,10 +426,11 @@ func readBind(parent *table, name string, v any) *Bind {
 		if !bt.has("addr") {
 			parent.r.errorf(bt.path, "missing addr")
 		}
-		b.ProxyProtocol = bt.boolean("proxy_protocol", false)
+		b.ProxyProtocol = readProxyProtocol(bt)
+		b.Rules = readRequestRules(bt)
 		bt.finish()
 	default:
-		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol }`, v)
+		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, max_body_size, max_header_count, underscores_in_headers }`, v)
 		return b
 	}
 	if !isName(name) {

@@ -107,6 +107,7 @@ func readRoute(t *table, target Target) *Route {
 	rt.ReadTimeout = routeTimeout(t, "read_timeout")
 	rt.ConnectTimeout = routeTimeout(t, "connect_timeout")
 	rt.Description = t.str("description")
+	rt.Rules = readRequestRules(t)
 	t.finish()
 	return rt
 }

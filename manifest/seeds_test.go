@@ -186,7 +186,7 @@ func summarize(m *manifest.Manifest) string {
 		p(0, "binds:")
 		for _, bd := range ms.Binds {
 			extra := ""
-			if bd.ProxyProtocol {
+			if bd.ProxyProtocol.Enabled {
 				extra = " proxy_protocol"
 			}
 			at := "default"

@@ -145,8 +145,12 @@ type Bind struct {
 	Name string
 	// Addr is where it listens.
 	Addr Addr
-	// ProxyProtocol accepts PROXY v1 and v2 headers (and plain connections).
-	ProxyProtocol bool
+	// ProxyProtocol is whether, and from whom, PROXY v1 and v2 headers are
+	// accepted (plain connections always are).
+	ProxyProtocol ProxyProtocol
+	// Rules are what a client may send through the bind; its routes may
+	// override them.
+	Rules RequestRules
 	// Pos is where it is declared.
 	Pos Pos
 }
@@ -309,6 +313,8 @@ type Route struct {
 	ConnectTimeout time.Duration
 	// Description is shown by `chart`.
 	Description string
+	// Rules override the bind's RequestRules for this route.
+	Rules RequestRules
 	// Target is what the route forwards to.
 	Target Target
 	// Pos is where it is declared; Pos.Offset is its declaration order.
@@ -368,6 +374,10 @@ type StaticDir struct {
 	Prefix string
 	// Bind limits the directory to one bind; empty serves it on every bind.
 	Bind string
+	// ServeDotfiles serves files and directories whose name starts with
+	// `.` (`.env`, `.git/`), which are refused by default; `.well-known/`
+	// is always served.
+	ServeDotfiles bool
 	// Pos is where it is declared.
 	Pos Pos
 }

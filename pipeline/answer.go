@@ -44,6 +44,7 @@ var (
 	AnswerTimeout    = NewAnswer(http.StatusGatewayTimeout, "504 gateway timeout: the target did not answer in time")
 	AnswerUnanswered = NewAnswer(http.StatusInternalServerError, "500 internal error: no stage answered this request")
 	AnswerBadBody    = NewAnswer(http.StatusBadRequest, "400 bad request: the request body is malformed or was cut short")
+	AnswerTooLarge   = NewAnswer(http.StatusRequestEntityTooLarge, "413 content too large: the request body is over this route's max_body_size")
 )
 
 // StatusClientClosed is what the observer sees for a request whose client

@@ -91,6 +91,11 @@ type Exchange struct {
 // the client's fault, answered 400 when no answer has begun.
 var ErrBadBody = errors.New("malformed request body")
 
+// ErrBodyTooLarge is what Body returns once a body whose length was not
+// declared passes the route's max_body_size (stages/limits): answered 413
+// when no answer has begun.
+var ErrBodyTooLarge = errors.New("request body too large")
+
 // Conn is what an engine offers an exchange beyond the request and the
 // writer.
 type Conn interface {

@@ -5,6 +5,7 @@ import (
 	"github.com/mothership-go/mothership/routetree"
 	"github.com/mothership-go/mothership/stages/compress"
 	"github.com/mothership-go/mothership/stages/cors"
+	"github.com/mothership-go/mothership/stages/limits"
 	"github.com/mothership-go/mothership/stages/ratelimit"
 	"github.com/mothership-go/mothership/stages/robots"
 	"github.com/mothership-go/mothership/stages/shields"
@@ -14,12 +15,14 @@ import (
 	"github.com/mothership-go/mothership/upstream/bays"
 )
 
-// order is the fixed order of a route's stages: robots.txt → rate limit →
-// shields → static → CORS → WASM → compression → bays → forward. Each
+// order is the fixed order of a route's stages: limits → robots.txt →
+// rate limit → shields → static → CORS → WASM → compression → bays →
+// forward. Each
 // builder returns nil for a route that does not need its stage. A new
 // stage is a package with its builder, and its line here.
 func order(opts Options, requestBuffer int) []pipeline.Builder {
 	return []pipeline.Builder{
+		limits.Build,
 		robots.Build,
 		ratelimit.Build,
 		shields.Build,

@@ -182,9 +182,27 @@ func TestRequestID(t *testing.T) {
 		}
 		ids[id] = true
 	}
-	_, body := do(t, c, "GET", p.url+"/", "", http.Header{"X-Request-Id": {"client-chosen-1"}})
-	if got := decodeSeen(t, "kept", body).Header["X-Request-Id"]; len(got) != 1 || got[0] != "client-chosen-1" {
-		t.Errorf("kept: X-Request-Id %q, want the client's only", got)
+	trusting := startProxy(t, "[mothership]\ntrusted_proxies = [\"127.0.0.0/8\"]\n\n"+bindOnly+ship("app", backendAddr(backend), `{ path_prefix = "/" }`))
+	for _, tc := range []struct {
+		name, url, sent string
+		kept            bool
+	}{
+		{"untrusted client", p.url, "client-chosen-1", false},
+		{"trusted proxy", trusting.url, "lb-01:3f2a.9_x-1", true},
+		{"trusted proxy, 129 bytes", trusting.url, strings.Repeat("a", 129), false},
+		{"trusted proxy, a space", trusting.url, "a b", false},
+		{"trusted proxy, a quote", trusting.url, `a"b`, false},
+	} {
+		_, body := do(t, c, "GET", tc.url+"/", "", http.Header{"X-Request-Id": {tc.sent}})
+		got := decodeSeen(t, tc.name, body).Header["X-Request-Id"]
+		switch {
+		case len(got) != 1:
+			t.Errorf("%s: X-Request-Id %q, want one", tc.name, got)
+		case tc.kept && got[0] != tc.sent:
+			t.Errorf("%s: X-Request-Id %q, want the proxy's %q", tc.name, got[0], tc.sent)
+		case !tc.kept && !hex16.MatchString(got[0]):
+			t.Errorf("%s: X-Request-Id %q, want a new one instead of %q", tc.name, got[0], tc.sent)
+		}
 	}
 }
 

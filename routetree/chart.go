@@ -77,7 +77,7 @@ func (t *Tree) WriteChart(w io.Writer) error {
 			ew.printf("\n")
 		}
 		pp := ""
-		if bt.Bind.ProxyProtocol {
+		if bt.Bind.ProxyProtocol.Enabled {
 			pp = "  proxy_protocol"
 		}
 		ew.printf("bind %s  %s%s  (%d routes)\n", bt.Bind.Name, bt.Bind.Addr, pp, len(bt.Routes))

@@ -56,6 +56,9 @@ func (rb *requestBody) fill(x *pipeline.Exchange, bound int) error {
 			rb.complete = true
 			break
 		}
+		if errors.Is(err, pipeline.ErrBodyTooLarge) {
+			return err
+		}
 		if err != nil {
 			return pipeline.ErrBadBody
 		}
@@ -111,6 +114,9 @@ func (rb *requestBody) send(c *Conn) error {
 		}
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if errors.Is(err, pipeline.ErrBodyTooLarge) {
+			return err
 		}
 		if err != nil {
 			return pipeline.ErrBadBody

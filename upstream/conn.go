@@ -35,6 +35,7 @@ type Conn struct {
 	head, pos int
 	w         int
 	wbuf      []byte
+	obuf      []byte // the values of the fields we own, as they are built
 	resp      h1.Response
 	dec       h1.Chunked
 	reused    bool

@@ -9,11 +9,12 @@
 //
 //   - The head sent upstream is always written here, never copied: CRLF
 //     line ends, Host first, one framing field (Content-Length, or chunked
-//     when the length is unknown), no hop-by-hop field nor one the client's
-//     Connection names, X-Forwarded-For/-Proto/-Host as the trust rules say
-//     (a trusted peer's are extended, anyone else's replaced), Forwarded
-//     and X-Real-Ip only from a trusted peer, an X-Request-Id when the
-//     client sent none, and X-JA4H always ours.
+//     when the length is unknown), then the client's fields and ours as
+//     the one header policy of every target says (internal/fieldpolicy).
+//   - A body over the route's max_body_size that no Content-Length
+//     announced (stages/limits counts it) is answered 413; when part of it
+//     was streamed already, the upstream connection is closed mid-body, so
+//     the upstream never takes it as whole.
 //   - Request bodies up to RequestBuffer bytes are read in full before a
 //     connection is taken, as nginx does: a slow client then holds no
 //     upstream connection. Longer bodies stream.

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"log"
 	"net"
 	"syscall"
@@ -16,7 +17,7 @@ import (
 type forward struct {
 	balance  balancer
 	edit     PathEdit
-	add      []pipeline.Field
+	policy   fieldpolicy.Policy
 	read     time.Duration
 	buffer   int
 	errorLog *log.Logger
@@ -33,6 +34,10 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	var body requestBody
 	defer body.release()
 	if err := body.fill(x, f.buffer); err != nil {
+		if errors.Is(err, pipeline.ErrBodyTooLarge) {
+			pipeline.AnswerTooLarge.Write(x.Response)
+			return
+		}
 		pipeline.AnswerBadBody.Write(x.Response)
 		return
 	}
@@ -99,6 +104,10 @@ func (f *forward) fail(x *pipeline.Exchange, p *Pool, err error) {
 	}
 	if errors.Is(err, pipeline.ErrBadBody) {
 		pipeline.AnswerBadBody.Write(x.Response)
+		return
+	}
+	if errors.Is(err, pipeline.ErrBodyTooLarge) {
+		pipeline.AnswerTooLarge.Write(x.Response)
 		return
 	}
 	f.errorLog.Printf("upstream: %s: forward to %s: %v", f.name, p.Addr(), err)

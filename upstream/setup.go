@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"net/http"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 	ps := v.(pools)
 	f := &forward{
 		edit:     PathEditOf(r),
-		add:      AddFields(r),
+		policy:   PolicyOf(b, r),
 		read:     cmp.Or(r.Source.ReadTimeout, DefaultReadTimeout),
 		buffer:   bufferBound(opts.RequestBuffer),
 		errorLog: b.ErrorLog,
@@ -134,6 +135,16 @@ func AddFields(r *routetree.Route) []pipeline.Field {
 		add = append(add, pipeline.Field{Name: h.Name, Value: h.Value})
 	}
 	return add
+}
+
+// PolicyOf is the header policy of route r (internal/fieldpolicy), with
+// underscores_in_headers as the route or its bind sets it.
+func PolicyOf(b *pipeline.Build, r *routetree.Route) fieldpolicy.Policy {
+	p := fieldpolicy.Policy{Add: AddFields(r)}
+	if b.Manifest != nil {
+		p.Underscores = b.Manifest.RulesOf(r.Bind, r.Source).KeepUnderscores()
+	}
+	return p
 }
 
 // bufferBound is Options.RequestBuffer with its default.

@@ -293,7 +293,7 @@ func TestWebSocketBay(t *testing.T) {
 	path, _ := startBay(t, bayWebSocket)
 	l := dial(t, path, docking.VersionWebSocket)
 	w := l.W
-	w.WriteBoarding(docking.Boarding{ConnID: 7, Path: "/cable?x=1", RemoteAddr: "10.0.0.1:1"})
+	w.WriteBoarding(docking.Boarding{ConnID: 7, Path: "/cable?x=1", RemoteAddr: "10.0.0.1:1", Headers: map[string]string{"cookie": "a=b"}})
 	w.WriteCargo(7, []byte("hi"))
 	w.WriteCargo(8, []byte("to nobody"))
 	w.WriteCargo(7, []byte("close"))
@@ -301,7 +301,7 @@ func TestWebSocketBay(t *testing.T) {
 		t.Fatal(err)
 	}
 	var c docking.Cargo
-	wants := []string{`{"type":"welcome","conn":7,"path":"/cable?x=1"}`, "hi"}
+	wants := []string{`{"type":"welcome","conn":7,"path":"/cable?x=1","headers":{"cookie":"a=b"}}`, "hi"}
 	for _, want := range wants {
 		next(t, l, docking.TypeCargo, c.Decode)
 		if c.ConnID != 7 || string(c.Data) != want {

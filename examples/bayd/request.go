@@ -17,6 +17,7 @@ type request struct {
 	method, path, query   string
 	contentType           string
 	upgrade, websocketKey string
+	params                []byte // "NAME=value\n" for each param, in the Hail's order
 	body                  []byte
 	bodyLen               uint64 // the body's length, even when not kept
 	tooLarge              bool   // the body was over maxBody and dropped
@@ -48,6 +49,9 @@ func readRequest(l *link, f docking.Frame) (*request, error) {
 		websocketKey: param("HTTP_SEC_WEBSOCKET_KEY"),
 		bodyLen:      h.ContentLength,
 		tooLarge:     h.ContentLength > maxBody,
+	}
+	for _, p := range h.Params {
+		req.params = fmt.Appendf(req.params, "%s=%s\n", p.Name, p.Value)
 	}
 	if h.ContentLength == 0 {
 		return req, nil // no Haul follows an empty body

@@ -46,6 +46,8 @@ func (b *httpBay) respond(l *link, req *request) (tunnel bool, err error) {
 			return false, fmt.Errorf("drain timed out during /sleep")
 		}
 		return false, reply(l, req, 200, text, fmt.Appendf(nil, "slept %d ms\n", d.Milliseconds()))
+	case "/params":
+		return false, reply(l, req, 200, text, req.params)
 	case "/pid":
 		return false, reply(l, req, 200, text, strconv.AppendInt(nil, int64(os.Getpid()), 10))
 	case "/ws":

@@ -49,6 +49,9 @@ type welcome struct {
 	Type string `json:"type"`
 	Conn uint32 `json:"conn"`
 	Path string `json:"path"`
+	// Headers are the Boarding's, so that a client sees what reached the
+	// bay.
+	Headers map[string]string `json:"headers"`
 }
 
 // serveClients docks one link and serves its clients: each gets a welcome,
@@ -99,7 +102,7 @@ func (c *clients) handle(f docking.Frame) error {
 		}
 		c.paths[b.ConnID] = b.Path
 		c.log.Info("client boarded", "conn", b.ConnID, "path", b.Path, "remote_addr", b.RemoteAddr)
-		hello, err := json.Marshal(welcome{Type: "welcome", Conn: b.ConnID, Path: b.Path})
+		hello, err := json.Marshal(welcome{Type: "welcome", Conn: b.ConnID, Path: b.Path, Headers: b.Headers})
 		if err != nil {
 			return err
 		}

@@ -1,9 +1,11 @@
 package content
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,11 +29,16 @@ var (
 	answerRange = pipeline.NewAnswer(416, "416 range not satisfiable")
 )
 
+// maxRanges is the most ranges a Range field may ask for; more are
+// answered with the whole file, as RFC 9110 §14.2 allows, so that a client
+// cannot make a small file a large multipart answer (5000 one-byte ranges
+// of a 10 KB file would be 74 times the file).
+const maxRanges = 16
+
 // parseRanges reads a Range field (RFC 9110 §14.2) for a file of size
-// bytes: nil for none, for a unit other than bytes, or for ranges that
-// add up to more than the file (the whole file is cheaper to send);
-// errNoOverlap when none starts inside the file, errBadRange when it does
-// not parse.
+// bytes, overlapping and adjacent ones merged: nil for none, for a unit
+// other than bytes or for more than maxRanges ranges; errNoOverlap when none starts inside the file, errBadRange when
+// it does not parse.
 func parseRanges(s string, size int64) ([]byteRange, error) {
 	if s == "" {
 		return nil, nil
@@ -45,12 +52,15 @@ func parseRanges(s string, size int64) ([]byteRange, error) {
 	}
 	var ranges []byteRange
 	noOverlap := false
-	total := int64(0)
+	n := 0
 	for spec != "" {
 		var elem string
 		elem, spec = httpsyntax.NextElement(spec)
 		if elem == "" {
 			continue
+		}
+		if n++; n > maxRanges {
+			return nil, nil
 		}
 		first, last, ok := strings.Cut(elem, "-")
 		if !ok {
@@ -90,15 +100,31 @@ func parseRanges(s string, size int64) ([]byteRange, error) {
 			r = byteRange{start: start, length: end - start + 1}
 		}
 		ranges = append(ranges, r)
-		total += r.length
 	}
 	if noOverlap && len(ranges) == 0 {
 		return nil, errNoOverlap
 	}
-	if total > size {
-		return nil, nil
+	// Merged, the ranges never add up to more than the file.
+	return merge(ranges), nil
+}
+
+// merge coalesces ranges that overlap or touch (RFC 9110 §14.2 lets a
+// server do so), in the order of their starts; one range is left as it is.
+func merge(ranges []byteRange) []byteRange {
+	if len(ranges) < 2 {
+		return ranges
 	}
-	return ranges, nil
+	slices.SortFunc(ranges, func(a, b byteRange) int { return cmp.Compare(a.start, b.start) })
+	out := ranges[:1]
+	for _, r := range ranges[1:] {
+		last := &out[len(out)-1]
+		if end := last.start + last.length; r.start <= end {
+			last.length = max(end, r.start+r.length) - last.start
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // sendRanges answers several ranges as multipart/byteranges (RFC 9110

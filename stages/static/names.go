@@ -26,6 +26,22 @@ func fileName(rel string) (string, bool) {
 	return rel, true
 }
 
+// isDotName reports whether a segment of name, a name fileName returned,
+// starts with '.' (`.env`, `.git/config`, `a/.htpasswd`): such files hold
+// secrets more often than pages. `.well-known` as the first segment is not
+// one: RFC 8615 puts ACME challenges and security.txt there.
+func isDotName(name string) bool {
+	if name == "." {
+		return false
+	}
+	for i, seg := range strings.Split(name, "/") {
+		if strings.HasPrefix(seg, ".") && !(i == 0 && seg == ".well-known") {
+			return true
+		}
+	}
+	return false
+}
+
 // statServable stats name under root, following symlinks that stay in it:
 // only regular files and directories are served (a FIFO would block).
 func statServable(root *os.Root, name string) (fs.FileInfo, bool) {

@@ -8,7 +8,9 @@
 // Files are opened through an os.Root per directory, opened once when the
 // server is built, so that nothing in a path (`..`, however encoded, or a
 // symlink pointing out) reaches outside the directory; paths with `.` or
-// `..` segments, backslashes or NULs are refused before that.
+// `..` segments, backslashes or NULs are refused before that. Files and
+// directories whose name starts with `.` are not served (they fall
+// through) unless the directory sets serve_dotfiles; `.well-known/` is.
 //
 // A file is answered with a strong ETag (its modification time, size and
 // coding) through internal/content: Last-Modified, the conditional
@@ -117,7 +119,7 @@ func (s *site) serve(x *pipeline.Exchange) bool {
 	}
 	root := s.dirs[d]
 	name, ok := fileName(x.Path[len(d.Prefix):])
-	if !ok {
+	if !ok || !d.ServeDotfiles && isDotName(name) {
 		return false
 	}
 	fi, ok := statServable(root, name)

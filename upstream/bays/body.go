@@ -2,8 +2,8 @@ package bays
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"github.com/mothership-go/mothership/pipeline"
 	"io"
 	"os"
 	"sync"
@@ -13,14 +13,8 @@ import (
 // protocol announces the body's length in the Hail, and a slow client must
 // not hold a bay thread): in memory up to bayBodyInMemory, in an unlinked
 // temporary file beyond, as the HTTP bay itself spools, and refused with
-// 413 past bayBodyMax.
-const (
-	bayBodyInMemory = 1 << 20
-	bayBodyMax      = 1 << 30
-)
-
-// errBodyTooLarge is a body over bayBodyMax.
-var errBodyTooLarge = errors.New("request body too large")
+// 413 past the route's max_body_size.
+const bayBodyInMemory = 1 << 20
 
 // spooledBody is a request body read whole.
 type spooledBody struct {
@@ -34,14 +28,15 @@ var spoolBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // noBody is the body of every request that declares none.
 var noBody = &spooledBody{}
 
-// spool reads body to its end. declared is the Content-Length, or -1 when
-// the body is chunked.
-func spool(body io.Reader, declared int64) (*spooledBody, error) {
+// spool reads body to its end, at most limit bytes of it (a longer one is
+// pipeline.ErrBodyTooLarge). declared is the Content-Length, or -1 when the
+// body is chunked.
+func spool(body io.Reader, declared, limit int64) (*spooledBody, error) {
 	switch {
 	case declared == 0:
 		return noBody, nil
-	case declared > bayBodyMax:
-		return nil, errBodyTooLarge
+	case declared > limit:
+		return nil, pipeline.ErrBodyTooLarge
 	}
 	s := &spooledBody{mem: spoolBuffers.Get().(*bytes.Buffer)}
 	s.mem.Reset()
@@ -69,13 +64,13 @@ func spool(body io.Reader, declared int64) (*spooledBody, error) {
 		s.release()
 		return nil, fmt.Errorf("spooling the request body: %w", err)
 	}
-	more, err := io.Copy(f, io.LimitReader(body, bayBodyMax+1-n))
+	more, err := io.Copy(f, io.LimitReader(body, limit+1-n))
 	s.n += more
 	switch {
 	case err != nil:
 		err = fmt.Errorf("reading the request body: %w", err)
-	case s.n > bayBodyMax:
-		err = errBodyTooLarge
+	case s.n > limit:
+		err = pipeline.ErrBodyTooLarge
 	}
 	if err != nil {
 		s.release()

@@ -66,13 +66,21 @@ func build(b *pipeline.Build, r *routetree.Route, opts *Options) (pipeline.Stage
 	}
 	edit := upstream.PathEditOf(r)
 	if berth.Version() == docking.VersionWebSocket {
-		return &webSocketBay{bay: passengersOf(b, berth), edit: edit}, nil
+		return &webSocketBay{bay: passengersOf(b, berth), edit: edit, policy: upstream.PolicyOf(b, r)}, nil
 	}
 	return &httpBay{
-		berth: berth, edit: edit, add: upstream.AddFields(r), timeout: timeout,
+		berth: berth, edit: edit, policy: upstream.PolicyOf(b, r), maxBody: maxBodyOf(b, r), timeout: timeout,
 		recycle: opts.RecycleWorker, software: opts.ServerSoftware,
 		errorLog: b.ErrorLog, name: upstream.RouteName(r),
 	}, nil
+}
+
+// maxBodyOf is route r's max_body_size.
+func maxBodyOf(b *pipeline.Build, r *routetree.Route) int64 {
+	if b.Manifest == nil {
+		return manifest.DefaultMaxBodySize
+	}
+	return b.Manifest.RulesOf(r.Bind, r.Source).MaxBodySize
 }
 
 // bayOf is the manifest's bay named name, or nil.

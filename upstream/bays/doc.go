@@ -17,17 +17,18 @@
 //   - A request body is read whole before a link is claimed (the Hail
 //     announces its length, and a slow client must not hold a bay thread):
 //     in memory up to 1 MiB, in an unlinked temporary file beyond, 413 past
-//     1 GiB (body.go).
+//     the route's max_body_size (body.go).
 //   - request_timeout (30 s for a docking upstream) bounds the wait for a
 //     link and for the Reply's head; past it the client gets 504 and the
 //     worker that held the link is recycled (Options.RecycleWorker). From
 //     the Reply on, it bounds each gap between body chunks instead. While
 //     it waits, the stage asks the engine every second whether the client
 //     left, and then closes the link (watch.go).
-//   - CGI params carry the client's fields in wire order, each name once:
-//     repeated fields are joined with ", " ("; " for Cookie). X-Forwarded-*
-//     follow forward's trust rules; X-JA4H, X-Request-Id (when the client
-//     sent none) and X-Request-Start are ours (hail.go).
+//   - CGI params, and a WebSocket client's Boarding headers, carry the
+//     client's fields that the header policy of every target passes
+//     (internal/fieldpolicy), in wire order, each CGI name once: fields
+//     that map to one name are joined with ", " ("; " for Cookie); then
+//     ours (hail.go, websocket.go).
 //   - Reply header names are sent in canonical case (Content-Type), as
 //     clients got them before the engine was ours; a malformed one is
 //     dropped and logged (reply.go).
@@ -48,6 +49,9 @@
 //     message was binary, as a text frame otherwise: an echo keeps the
 //     client's opcode, and an ActionCable bay's JSON stays text. Either way
 //     a message that is not UTF-8 goes as binary, which a text frame could
-//     not carry. Pings, pongs and the close handshake never reach the bay;
+//     not carry. Frames RFC 6455 forbids (a control frame over 125 bytes or
+//     fragmented, a stray continuation, a malformed close) close the client
+//     with 1002, text that is not UTF-8 with 1007, a message over 1 MiB
+//     with 1009. Pings, pongs and the close handshake never reach the bay;
 //     the close codes do, both ways, as Disembark (ride.go).
 package bays

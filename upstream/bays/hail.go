@@ -3,17 +3,17 @@ package bays
 import (
 	"net"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/mothership-go/mothership/docking"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"github.com/mothership-go/mothership/internal/httpsyntax"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/upstream"
 )
 
 // hail adds the request's CGI params: what Rack and the HTTP bay expect,
-// the headers as HTTP_*, and the forwarding headers forward would set.
+// the client's headers as HTTP_*, and the fields we own, as the header
+// policy says for every target.
 func (s *httpBay) hail(hb *docking.HailBuilder, x *pipeline.Exchange, n int64) {
 	host, port := hostPort(x.Host)
 	hb.Param("REQUEST_METHOD", x.Method)
@@ -35,74 +35,57 @@ func (s *httpBay) hail(hb *docking.HailBuilder, x *pipeline.Exchange, n int64) {
 	}
 	hb.HeaderParam("Host", x.Host)
 	s.headerParams(hb, x)
-	if ff := upstream.AppendForwardedFor(nil, x); len(ff) > 0 {
-		hb.HeaderParam("X-Forwarded-For", string(ff))
-	}
-	proto, fhost := upstream.ForwardedProtoHost(x)
-	hb.HeaderParam("X-Forwarded-Proto", proto)
-	hb.HeaderParam("X-Forwarded-Host", fhost)
-	if x.Header.Get("X-Request-Id") == "" {
-		id := upstream.NewRequestID()
-		hb.HeaderParam("X-Request-Id", string(id[:]))
-	}
-	if fp := x.JA4H(); len(fp) > 0 {
-		hb.HeaderParam("X-Ja4h", string(fp))
-	}
-	for _, a := range s.add {
+	var scratch [128]byte
+	s.policy.Owned(x, scratch[:0], func(name string, value []byte) {
+		hb.HeaderParam(name, string(value))
+	})
+	for _, a := range s.policy.Add {
 		hb.HeaderParam(a.Name, a.Value)
 	}
-	hb.HeaderParam("X-Request-Start", "t="+strconv.FormatInt(time.Now().UnixMicro(), 10))
 }
 
-// headerParams adds the client's fields that go on as HTTP_* params, each
-// name once: the values of a repeated field joined with ", " ("; " for
-// Cookie), as CGI has one value per name.
+// headerParams adds the client's fields that the header policy passes
+// (internal/fieldpolicy), but Content-Type, a CGI param of its own, as
+// HTTP_* params, each CGI name once: the values of fields whose names map
+// to one CGI name (Accept twice, or X-Foo and X_Foo when underscores are
+// kept) joined with ", " ("; " for Cookie), as CGI has one value per name.
 func (s *httpBay) headerParams(hb *docking.HailBuilder, x *pipeline.Exchange) {
-	h := &x.Header
-	// An upgrade keeps Upgrade and Connection: HTTP_UPGRADE is how the bay
-	// knows it may answer with a tunnel.
-	upgrade := x.Upgrade != ""
-	hasConn := h.Has("Connection")
-	for i, f := range h.Fields() {
-		keep := upgrade && (httpsyntax.EqualFold(f.Name, "upgrade") || httpsyntax.EqualFold(f.Name, "connection"))
-		if !keep && (httpsyntax.IsHopByHop(f.Name) || hasConn && upstream.ConnectionNamed(h, f.Name)) || s.dropped(f, x.PeerTrusted) || h.Index(f.Name, 0) < i {
+	eachParam(&s.policy, x, func(name, value string) {
+		if !httpsyntax.EqualFold(name, "content-type") {
+			hb.HeaderParam(name, value)
+		}
+	})
+}
+
+// eachParam calls add once for each CGI name among the client's fields
+// that p passes, with the first field's name and the values of all of
+// them joined.
+func eachParam(p *fieldpolicy.Policy, x *pipeline.Exchange, add func(name, value string)) {
+	fields := x.Header.Fields()
+	for i, f := range fields {
+		if !p.Passes(x, f.Name) || passedBefore(p, x, i) {
 			continue
 		}
 		value := f.Value
-		if h.Index(f.Name, i+1) > 0 {
-			sep := ", "
-			if httpsyntax.EqualFold(f.Name, "cookie") {
-				sep = "; "
-			}
-			var vs []string
-			for j := i; j >= 0; j = h.Index(f.Name, j+1) {
-				vs = append(vs, h.Value(j))
-			}
-			value = strings.Join(vs, sep)
+		sep := ", "
+		if httpsyntax.EqualFold(f.Name, "cookie") {
+			sep = "; "
 		}
-		hb.HeaderParam(f.Name, value)
+		for _, g := range fields[i+1:] {
+			if fieldpolicy.SameCGIName(f.Name, g.Name) && p.Passes(x, g.Name) {
+				value += sep + g.Value
+			}
+		}
+		add(f.Name, value)
 	}
 }
 
-// dropped reports whether a client field does not go to the bay as it is:
-// those that are CGI params of their own (Content-Type, Content-Length,
-// Host), those the engine answered (Expect), those set here (the
-// forwarding ones, X-JA4H, the route's add_headers), an empty
-// X-Request-Id, and Forwarded and X-Real-Ip from an untrusted peer.
-func (s *httpBay) dropped(f pipeline.Field, trusted bool) bool {
-	for _, name := range [...]string{"content-type", "content-length", "host", "expect", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-ja4h"} {
-		if httpsyntax.EqualFold(f.Name, name) {
-			return true
-		}
-	}
-	switch {
-	case httpsyntax.EqualFold(f.Name, "x-request-id"):
-		return f.Value == ""
-	case !trusted && (httpsyntax.EqualFold(f.Name, "forwarded") || httpsyntax.EqualFold(f.Name, "x-real-ip")):
-		return true
-	}
-	for _, a := range s.add {
-		if httpsyntax.EqualFoldBoth(a.Name, f.Name) {
+// passedBefore reports whether a field that p passes comes before field
+// i with its CGI name: field i's value was joined to it.
+func passedBefore(p *fieldpolicy.Policy, x *pipeline.Exchange, i int) bool {
+	fields := x.Header.Fields()
+	for _, f := range fields[:i] {
+		if fieldpolicy.SameCGIName(f.Name, fields[i].Name) && p.Passes(x, f.Name) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package bays
 import (
 	"context"
 	"errors"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"log"
 	"net/http"
 	"time"
@@ -13,8 +14,7 @@ import (
 )
 
 var (
-	answerBodyTooLarge = pipeline.NewAnswer(http.StatusRequestEntityTooLarge, "413 request body too large: a bay takes at most 1 GiB")
-	answerBadBody      = pipeline.NewAnswer(http.StatusBadRequest, "400 bad request: the request body could not be read")
+	answerBadBody = pipeline.NewAnswer(http.StatusBadRequest, "400 bad request: the request body could not be read")
 )
 
 // httpBay forwards an exchange over a link of an HTTP bay's pool: the body
@@ -27,7 +27,8 @@ var (
 type httpBay struct {
 	berth    *docking.Berth
 	edit     upstream.PathEdit
-	add      []pipeline.Field
+	policy   fieldpolicy.Policy
+	maxBody  int64 // max_body_size: the spool's bound
 	timeout  time.Duration
 	recycle  func(bay string, pid int)
 	software string
@@ -36,11 +37,11 @@ type httpBay struct {
 }
 
 func (s *httpBay) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
-	body, err := spool(x.Body, x.ContentLength)
+	body, err := spool(x.Body, x.ContentLength, s.maxBody)
 	if err != nil {
 		switch {
-		case errors.Is(err, errBodyTooLarge):
-			answerBodyTooLarge.Write(x.Response)
+		case errors.Is(err, pipeline.ErrBodyTooLarge):
+			pipeline.AnswerTooLarge.Write(x.Response)
 		case errors.Is(err, pipeline.ErrBadBody):
 			answerBadBody.Write(x.Response)
 		default: // the client left, or sent too slowly

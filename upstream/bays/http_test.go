@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/docking"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/pipeline/pipelinetest"
@@ -36,7 +37,7 @@ func hailOf(t *testing.T, s *httpBay, x *pipeline.Exchange, n int64) *docking.Ha
 }
 
 func TestHailCarriesTheRequestAsCGIParams(t *testing.T) {
-	s := &httpBay{software: "mothership/test", add: []pipeline.Field{{Name: "X-Route", Value: "rack"}}}
+	s := &httpBay{software: "mothership/test", policy: fieldpolicy.Policy{Add: []pipeline.Field{{Name: "X-Route", Value: "rack"}}}}
 	x, _ := newExchange(t, "POST", "/users?page=2", "hello",
 		"Host", "app.test:8443",
 		"Content-Type", "application/json",
@@ -107,10 +108,13 @@ func TestHailOfAnUpgradeKeepsWhatATunnelNeeds(t *testing.T) {
 	s := &httpBay{edit: upstream.PathEditOf(routeWithStrip("/rack"))}
 	x, _ := newExchange(t, "GET", "/rack/cable", "", "Host", "app.test", "Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Key", "k", "X-Request-Id", "abc")
 	h := hailOf(t, s, x, 0)
-	for name, want := range map[string]string{"HTTP_UPGRADE": "websocket", "HTTP_CONNECTION": "Upgrade", "HTTP_SEC_WEBSOCKET_KEY": "k", "CONTENT_LENGTH": "0", "PATH_INFO": "/cable", "SERVER_PORT": "80", "HTTP_X_REQUEST_ID": "abc"} {
+	for name, want := range map[string]string{"HTTP_UPGRADE": "websocket", "HTTP_CONNECTION": "Upgrade", "HTTP_SEC_WEBSOCKET_KEY": "k", "CONTENT_LENGTH": "0", "PATH_INFO": "/cable", "SERVER_PORT": "80"} {
 		if got, ok := h.Param(name); !ok || string(got) != want {
 			t.Errorf("%s %q (present %v), want %q", name, got, ok, want)
 		}
+	}
+	if id, _ := h.Param("HTTP_X_REQUEST_ID"); string(id) == "abc" {
+		t.Errorf("HTTP_X_REQUEST_ID %q: an untrusted client's id was kept", id)
 	}
 }
 
@@ -174,7 +178,7 @@ func TestHTTPBayAnswers(t *testing.T) {
 		return reply{Reply: docking.Reply{Status: 404, Kind: docking.ReplyStream, Headers: text}, body: "no"}
 	})
 	var recycled []int
-	s := &httpBay{berth: berth, timeout: 100 * time.Millisecond, errorLog: discard, software: "mothership",
+	s := &httpBay{berth: berth, timeout: 100 * time.Millisecond, errorLog: discard, software: "mothership", maxBody: 1 << 20,
 		recycle: func(bay string, pid int) { recycled = append(recycled, pid) }}
 	for _, tc := range []struct {
 		name, method, target, body string
@@ -221,7 +225,7 @@ func TestHTTPBayLetsAClientThatLeftGo(t *testing.T) {
 	berth := httpBayAt(t, func(*docking.Hail, []byte) reply {
 		return reply{Reply: docking.Reply{Status: 200, Kind: docking.ReplyEmpty}, delay: 3 * time.Second}
 	})
-	s := &httpBay{berth: berth, timeout: 10 * time.Second, errorLog: discard}
+	s := &httpBay{berth: berth, timeout: 10 * time.Second, errorLog: discard, maxBody: 1 << 20}
 	x, c := newExchange(t, "GET", "/", "")
 	c.gone.Store(true)
 	began := time.Now()

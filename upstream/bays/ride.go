@@ -141,6 +141,9 @@ func (r *ride) fromClient(br *bufio.Reader) (uint16, string) {
 		case ws.OpPong:
 			continue
 		case ws.OpClose:
+			if c, why := closeError(payload); c != 0 {
+				return r.refuse(c, why)
+			}
 			code, reason := ws.ParseCloseFrameData(payload)
 			if code == 0 {
 				code = ws.StatusNoStatusRcvd
@@ -189,6 +192,26 @@ func frameError(h ws.Header, op ws.OpCode, n int) (ws.StatusCode, string) {
 	return 0, ""
 }
 
+// closeError is why a client's close frame is refused, or 0 (RFC 6455
+// §5.5.1, §7.4): a one-byte body, a code that must not be sent, or a
+// reason that is not UTF-8.
+func closeError(payload []byte) (ws.StatusCode, string) {
+	switch {
+	case len(payload) == 0:
+		return 0, ""
+	case len(payload) == 1:
+		return ws.StatusProtocolError, "close frame of one byte"
+	}
+	code := uint16(payload[0])<<8 | uint16(payload[1])
+	switch {
+	case forbiddenCode(code):
+		return ws.StatusProtocolError, "close code that must not be sent"
+	case !utf8.Valid(payload[2:]):
+		return ws.StatusInvalidFramePayloadData, "close reason is not UTF-8"
+	}
+	return 0, ""
+}
+
 // refuse closes the client with code and why, and returns them for the
 // bay.
 func (r *ride) refuse(code ws.StatusCode, why string) (uint16, string) {
@@ -201,8 +224,7 @@ func (r *ride) refuse(code ws.StatusCode, why string) (uint16, string) {
 // 1006, 1015, past 4999) becomes 1011, and the reason is cut to fit the
 // 125 bytes of a control frame, at a UTF-8 boundary.
 func closeFrame(code uint16, reason string) ws.Frame {
-	switch {
-	case code < 1000, code >= 1004 && code <= 1006, code == 1015, code >= 1016 && code < 3000, code >= 5000:
+	if forbiddenCode(code) {
 		code = uint16(ws.StatusInternalServerError)
 	}
 	for len(reason) > 123 || !utf8.ValidString(reason) {
@@ -210,6 +232,13 @@ func closeFrame(code uint16, reason string) ws.Frame {
 		reason = reason[:len(reason)-max(size, 1)]
 	}
 	return ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), reason))
+}
+
+// forbiddenCode reports whether a close code must not appear on the wire
+// (RFC 6455 §7.4): below 1000, 1004 to 1006, 1015, unassigned ones to 2999,
+// and past 4999.
+func forbiddenCode(code uint16) bool {
+	return code < 1000 || code >= 1004 && code <= 1006 || code == 1015 || code >= 1016 && code < 3000 || code >= 5000
 }
 
 // echoCode is the code to answer a client's close frame with: its own,

@@ -50,7 +50,7 @@ func tunnelBay(t *testing.T, status uint16) *docking.Berth {
 }
 
 func TestHTTPBayTunnel(t *testing.T) {
-	s := &httpBay{berth: tunnelBay(t, 101), timeout: time.Second, errorLog: discard}
+	s := &httpBay{berth: tunnelBay(t, 101), timeout: time.Second, errorLog: discard, maxBody: 1 << 20}
 	x, c := newExchange(t, "GET", "/ws", "", "Upgrade", "echo", "Connection", "Upgrade")
 	done := make(chan struct{})
 	go func() {
@@ -72,7 +72,7 @@ func TestHTTPBayTunnel(t *testing.T) {
 }
 
 func TestHTTPBayTunnelWithoutA101IsAnAnswer(t *testing.T) {
-	s := &httpBay{berth: tunnelBay(t, 200), timeout: time.Second, errorLog: discard}
+	s := &httpBay{berth: tunnelBay(t, 200), timeout: time.Second, errorLog: discard, maxBody: 1 << 20}
 	x, c := newExchange(t, "GET", "/ws", "", "Upgrade", "echo", "Connection", "Upgrade")
 	s.Serve(x, nil)
 	rec := x.Response.(*pipelinetest.Recorder)

@@ -2,12 +2,12 @@ package bays
 
 import (
 	"context"
+	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"net/http"
 	"sync"
 
 	"github.com/gobwas/ws"
 	"github.com/mothership-go/mothership/docking"
-	"github.com/mothership-go/mothership/internal/httpsyntax"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/upstream"
 )
@@ -19,8 +19,25 @@ import (
 // and reason. Pings and the close handshake are answered here, never by
 // the bay.
 type webSocketBay struct {
-	bay  *passengers
-	edit upstream.PathEdit
+	bay    *passengers
+	edit   upstream.PathEdit
+	policy fieldpolicy.Policy
+}
+
+// board fills in the Boarding's headers as the header policy says for
+// every target (internal/fieldpolicy): Host, the client's fields that pass,
+// each CGI name once as for an HTTP bay, then the fields we own and the
+// route's add_headers.
+func (s *webSocketBay) board(bd *docking.Boarding, x *pipeline.Exchange) {
+	bd.AddHeader("Host", x.Host)
+	eachParam(&s.policy, x, bd.AddHeader)
+	var scratch [128]byte
+	s.policy.Owned(x, scratch[:0], func(name string, value []byte) {
+		bd.AddHeader(name, string(value))
+	})
+	for _, a := range s.policy.Add {
+		bd.AddHeader(a.Name, a.Value)
+	}
 }
 
 // passengers are the clients of one WebSocket bay, over every route to it.
@@ -56,12 +73,7 @@ func (s *webSocketBay) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	if x.Client.IsValid() {
 		bd.RemoteAddr = x.Client.String()
 	}
-	bd.AddHeader("Host", x.Host)
-	for _, f := range x.Header.Fields() {
-		if !httpsyntax.EqualFold(f.Name, "host") {
-			bd.AddHeader(f.Name, f.Value)
-		}
-	}
+	s.board(&bd, x)
 	s.bay.rides.Add(1)
 	defer s.bay.rides.Done()
 	p, err := s.bay.berth.Board(bd)
