@@ -407,7 +407,7 @@ func readPrefixes(t *table, k string) []netip.Prefix {
 	return out
 }
 
-// readBind reads `http = "0.0.0.0:80"` or `https = { addr = "…", proxy_protocol = true }`.
+// readBind reads `http = "0.0.0.0:80"` or `https = { addr = "…", proxy_protocol = true, tls = … }`.
 func readBind(parent *table, name string, v any) *Bind {
 	b := &Bind{Name: name, Pos: parent.r.pos.of(parent.key(name))}
 	addr, ok := "", true
@@ -421,9 +421,12 @@ func readBind(parent *table, name string, v any) *Bind {
 			parent.r.errorf(bt.path, "missing addr")
 		}
 		b.ProxyProtocol = bt.boolean("proxy_protocol", false)
+		if v, ok := bt.get("tls"); ok {
+			b.TLS = readTLS(bt, v)
+		}
 		bt.finish()
 	default:
-		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol }`, v)
+		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls }`, v)
 		return b
 	}
 	if !isName(name) {

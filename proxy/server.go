@@ -63,6 +63,7 @@ type Server struct {
 type bind struct {
 	bind   *manifest.Bind
 	engine *engine.Server
+	certs  *engine.Certificates // nil on a plain bind
 	ln     net.Listener
 }
 
@@ -93,6 +94,9 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 		d := &dispatcher{tree: bt, routes: routes, noRoute: noRoute, debug: opts.Debug}
 		e := &engine.Server{Bind: name, Handler: d, Limits: s.limits, Trusted: opts.TrustedProxies, ErrorLog: b.ErrorLog}
 		bd := &bind{bind: bt.Bind, engine: e}
+		if bd.certs, err = loadCertificates(m, bt.Bind, b.ErrorLog); err != nil {
+			return nil, err
+		}
 		s.binds = append(s.binds, bd)
 		s.byName[name] = bd
 	}
@@ -158,10 +162,29 @@ func (s *Server) Listen() error {
 			}
 			return fmt.Errorf("proxy: bind %q (%s): %w", b.bind.Name, b.bind.Addr, err)
 		}
+		if b.certs != nil {
+			ln = engine.WrapTLS(ln, b.certs)
+		}
 		b.ln = ln
 		b.engine.Limits = s.limits // as a test may have changed them since New
 	}
 	return nil
+}
+
+// loadCertificates loads a TLS bind's certificates; nil for a plain bind.
+func loadCertificates(m *manifest.Manifest, b *manifest.Bind, errLog *log.Logger) (*engine.Certificates, error) {
+	if b.TLS == nil {
+		return nil, nil
+	}
+	files := make([]engine.CertFile, len(b.TLS.Certs))
+	for i, c := range b.TLS.Certs {
+		files[i] = engine.CertFile{Cert: m.Path(c.Cert), Key: m.Path(c.Key)}
+	}
+	certs, err := engine.LoadCertificates(files, errLog)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: bind %q (line %d): %w", b.Name, b.TLS.Pos.Line, err)
+	}
+	return certs, nil
 }
 
 func readHeader(l engine.Limits) time.Duration {
