@@ -129,7 +129,7 @@ func TestTLSBindServesHTTPSByNameAndRereadsItsCertificates(t *testing.T) {
 	}
 
 	writeManifest(t, dir, fmt.Sprintf(tlsManifest, httpPort, httpsPort, "b.test.key"))
-	if code, stdout, stderr := binary(t, dir, nil, "clearance"); code != 0 || strings.Contains(stderr, "plain HTTP") {
+	if code, stdout, stderr := binary(t, dir, nil, "clearance"); code != 0 || strings.Contains(stderr, "plain HTTP") || !strings.Contains(stdout, fmt.Sprintf("https 127.0.0.1:%d (TLS, 2 certificates)", httpsPort)) {
 		t.Fatalf("clearance: exit %d, want 0 and no plain-HTTP warning:\n%s%s", code, stdout, stderr)
 	}
 	v := startRunIn(t, dir, nil)
