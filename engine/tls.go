@@ -123,10 +123,10 @@ func (c *Certificates) refresh(now time.Time) {
 	c.current.Store(set)
 }
 
-// get picks the certificate for a handshake: the first one the client's
+// Get picks the certificate for a handshake: the first one the client's
 // SNI name and signature schemes fit, else the first one, as crypto/tls
 // itself picks among Config.Certificates.
-func (c *Certificates) get(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+func (c *Certificates) Get(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	c.refresh(time.Now())
 	certs := c.current.Load().certs
 	if len(certs) > 1 {
@@ -139,14 +139,15 @@ func (c *Certificates) get(hello *tls.ClientHelloInfo) (*tls.Certificate, error)
 	return &certs[0], nil
 }
 
-// WrapTLS returns l terminating TLS with certs: TLS 1.2 at least, Go's
-// default cipher suites and curves, HTTP/1.1 by ALPN. The handshake runs
-// on a connection's first read, within the engine's header timeout, not in
-// Accept.
-func WrapTLS(l net.Listener, certs *Certificates) net.Listener {
+// WrapTLS returns l terminating TLS with the certificates get picks
+// (Certificates.Get, or a reloadable choice of them): TLS 1.2 at least,
+// Go's default cipher suites and curves, HTTP/1.1 by ALPN. The handshake
+// runs on a connection's first read, within the engine's header timeout,
+// not in Accept.
+func WrapTLS(l net.Listener, get func(*tls.ClientHelloInfo) (*tls.Certificate, error)) net.Listener {
 	return tls.NewListener(l, &tls.Config{
 		MinVersion:     tls.VersionTLS12,
-		GetCertificate: certs.get,
+		GetCertificate: get,
 		NextProtos:     []string{"http/1.1"},
 	})
 }
