@@ -41,7 +41,7 @@ func (v *voyage) reload(ctx context.Context) (string, error) {
 	}
 	v.metrics.Reloaded(v.srv.Generation())
 	v.log.Info("reloaded", append(summary, "took", time.Since(start).Round(time.Millisecond).String())...)
-	return fmt.Sprint(summary...), nil
+	return keyValues(summary), nil
 }
 
 // applyReload is reload's work under reloadMu; the key-value pairs it
@@ -50,7 +50,7 @@ func (v *voyage) applyReload(ctx context.Context) ([]any, error) {
 	if v.landing {
 		return nil, errors.New("the mothership is landing")
 	}
-	if v.srv == nil || v.fleet == nil {
+	if !v.running {
 		return nil, errors.New("the fleet is not running yet")
 	}
 	m, tree, probs, err := loadAndCompile(v.manifestPath)
@@ -83,7 +83,16 @@ func (v *voyage) applyReload(ctx context.Context) ([]any, error) {
 	for _, name := range change.BindsAdded {
 		v.log.Info("bind listening", "bind", name, "addr", v.srv.Addr(name).String())
 	}
-	// The removed ships' routes are gone: they land now.
+	// The removed ships' routes are gone; once the requests that began on
+	// the old plan have ended (within the drain timeout), they land.
+	wait := time.NewTimer(max(m.Mothership.DrainTimeout, time.Second))
+	select {
+	case <-change.OldPlanIdle:
+	case <-wait.C:
+		v.log.Warn("reload: requests on the old plan still run after the drain timeout; landing the removed ships anyway")
+	case <-ctx.Done():
+	}
+	wait.Stop()
 	finishErr := plan.Finish(ctx)
 	summary := []any{
 		"generation", change.Generation,
@@ -95,6 +104,15 @@ func (v *voyage) applyReload(ctx context.Context) ([]any, error) {
 		v.log.Warn("reload: a changed ship did not get ready", "error", finishErr.Error())
 	}
 	return summary, nil
+}
+
+// keyValues formats key-value pairs as the text log writes them.
+func keyValues(kv []any) string {
+	parts := make([]string, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		parts = append(parts, fmt.Sprintf("%v=%v", kv[i], kv[i+1]))
+	}
+	return strings.Join(parts, " ")
 }
 
 // list formats names for a log value: "-" for none.

@@ -108,10 +108,13 @@ func pidOf(t *testing.T, v *voyageUnderTest, name string) int {
 	return pid
 }
 
-// reloadAndWait sends SIGHUP and waits for the n-th outcome line.
-func reloadAndWait(t *testing.T, v *voyageUnderTest, n int) string {
+// reloadAndWait sends SIGHUP when hup is set, and waits for the n-th
+// reload's outcome line.
+func reloadAndWait(t *testing.T, v *voyageUnderTest, n int, hup bool) string {
 	t.Helper()
-	v.cmd.Process.Signal(syscall.SIGHUP)
+	if hup {
+		v.cmd.Process.Signal(syscall.SIGHUP)
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		var outcomes []string
@@ -130,9 +133,9 @@ func reloadAndWait(t *testing.T, v *voyageUnderTest, n int) string {
 }
 
 // TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest: under a load
-// loop over plain HTTP and TLS, a reload adds a ship and its routes, a
-// broken manifest is refused with its line and changes nothing, and a
-// reload removes the ship again, whose process is then gone; not one
+// loop over plain HTTP and TLS, a reload (SIGHUP) adds a ship and its
+// routes, a broken manifest is refused with its line and changes nothing
+// (`mothership reload`, which fails), and a reload removes the ship again, whose process is then gone; not one
 // request fails, and the untouched ship keeps its pid.
 func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	dir := t.TempDir()
@@ -148,7 +151,7 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	load := startLoad([]string{plain + "/hello", secure + "/hello", plain + "/api/users", secure + "/api/users"})
 
 	writeManifest(t, dir, manifest(reloadAPI))
-	if out := reloadAndWait(t, v, 1); !strings.Contains(out, "generation=2 ships_added=api ships_removed=- ships_restarted=- routes=\"2 → 4\"") {
+	if out := reloadAndWait(t, v, 1, true); !strings.Contains(out, "generation=2 ships_added=api ships_removed=- ships_restarted=- routes=\"2 → 4\"") {
 		t.Errorf("the first reload logged %q, want api added and 2 → 4 routes", out)
 	}
 	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "api: GET /users") {
@@ -156,17 +159,20 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	}
 	apiPID := pidOf(t, v, "api")
 
+	// Over the control socket, as `mothership reload`: refused, with the line.
 	writeManifest(t, dir, manifest(reloadAPI+"\n[[fleet.web]]\nname = \"broken\"\ncommand = \"SHIPD\"\nroutes = [{ pattern = \"/b/.*\", bind = \"nope\" }]\n"))
-	if out := reloadAndWait(t, v, 2); !strings.Contains(out, "reload refused") || !regexp.MustCompile(`ship-manifest\.toml:\d+: `).MatchString(out) {
-		t.Errorf("the broken manifest logged %q, want a refusal naming the file and line", out)
+	code, stdout, stderr := binary(t, dir, nil, "reload")
+	if line := regexp.MustCompile(`ship-manifest\.toml:\d+: `); code == 0 || !line.MatchString(stderr) || !line.MatchString(reloadAndWait(t, v, 2, false)) {
+		t.Errorf("mothership reload of a broken manifest: exit %d, stdout %q, stderr %q; want a failure naming the file and line, logged too", code, stdout, stderr)
 	}
 	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "api: GET /users") {
 		t.Errorf("after the refused reload, GET /api/users: %d %q, want api still serving", code, body)
 	}
 
 	writeManifest(t, dir, manifest(""))
-	if out := reloadAndWait(t, v, 3); !strings.Contains(out, "generation=3 ships_added=- ships_removed=api") {
-		t.Errorf("the last reload logged %q, want api removed", out)
+	code, stdout, stderr = binary(t, dir, nil, "reload")
+	if out := reloadAndWait(t, v, 3, false); code != 0 || !strings.Contains(stdout, "reloaded: generation=3 ships_added=- ships_removed=api") || !strings.Contains(out, "generation=3 ships_added=- ships_removed=api") {
+		t.Errorf("mothership reload removing api: exit %d, stdout %q, stderr %q, log %q; want api removed", code, stdout, stderr, out)
 	}
 	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "web: GET /api/users") {
 		t.Errorf("after removing api, GET /api/users: %d %q, want web's answer", code, body)

@@ -123,6 +123,9 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	v.phase(fleet.Running)
+	v.reloadMu.Lock()
+	v.running = true
+	v.reloadMu.Unlock()
 	restarts := make(chan os.Signal, 1)
 	signal.Notify(restarts, syscall.SIGUSR1)
 	defer signal.Stop(restarts)
@@ -159,6 +162,7 @@ type voyage struct {
 	yard         *docking.Yard      // the bays' berths, kept across reloads
 	reloadMu     sync.Mutex         // one reload at a time, and none during the landing
 	m            *manifest.Manifest // the manifest the fleet and the proxy run, under reloadMu
+	running      bool               // the fleet launched: reloads may begin
 	landing      bool               // the shutdown began: no more reloads
 }
 
@@ -202,6 +206,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	}
 	v.fleet = fl
 	v.local = control.NewLocal(fl, v.metrics, v.hub, m, tree)
+	v.local.SetReload(v.reload)
 	// Before the binds, so that a second instance of the manifest hears
 	// that the first runs, not that its ports are taken.
 	if err := v.listenControl(m); err != nil {

@@ -29,6 +29,7 @@ type Local struct {
 	m       *manifest.Manifest
 	started time.Time
 	routes  map[string][]string // process → the routes that target it
+	reload  func(context.Context) (string, error)
 }
 
 // NewLocal returns the Source of fl, run from m: the phase, role, route

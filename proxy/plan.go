@@ -23,7 +23,8 @@ type plan struct {
 	build  *pipeline.Build
 	binds  map[string]*dispatcher
 	routes int
-	active atomic.Int64 // requests in flight on this plan
+	active atomic.Int64  // requests in flight on this plan
+	idle   chan struct{} // closed once retired and without a request in flight
 
 	mu      sync.Mutex
 	started bool
@@ -47,7 +48,7 @@ func compilePlan(m *manifest.Manifest, tree *routetree.Tree, opts Options, gen i
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{gen: gen, build: b, binds: map[string]*dispatcher{}}
+	p := &plan{gen: gen, build: b, binds: map[string]*dispatcher{}, idle: make(chan struct{})}
 	for _, bt := range tree.Binds {
 		noRoute, err := compileNoRoute(b, bt)
 		if err != nil {
@@ -99,15 +100,15 @@ const retirePoll = 20 * time.Millisecond
 func (p *plan) retire(done <-chan struct{}) {
 	t := time.NewTicker(retirePoll)
 	defer t.Stop()
+	defer p.drain(context.Background())
 	for p.active.Load() > 0 {
 		select {
 		case <-t.C:
 		case <-done:
-			p.drain(context.Background())
 			return
 		}
 	}
-	p.drain(context.Background())
+	close(p.idle)
 }
 
 // handler is a bind's engine Handler: it serves each exchange with the

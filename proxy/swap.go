@@ -20,6 +20,9 @@ type Change struct {
 	// BindsAdded and BindsRemoved name the binds opened and closed; a bind
 	// whose address changed is in both.
 	BindsAdded, BindsRemoved []string
+	// OldPlanIdle closes once no request runs on the old plan any more:
+	// then nothing sends traffic to what only the old plan routed to.
+	OldPlanIdle <-chan struct{}
 }
 
 // Swap compiles m's routes into a new plan and makes it current, bind by
@@ -38,7 +41,7 @@ func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) 
 	if err != nil {
 		return Change{}, err
 	}
-	ch := Change{Generation: p.gen, RoutesBefore: old.routes, RoutesAfter: p.routes}
+	ch := Change{Generation: p.gen, RoutesBefore: old.routes, RoutesAfter: p.routes, OldPlanIdle: old.idle}
 	limits := limitsOf(m.Mothership.Limits)
 	var opened []*bind
 	kept := map[string]*engine.Certificates{}
