@@ -80,6 +80,7 @@ func (v *voyage) applyReload(ctx context.Context) ([]any, error) {
 		return nil, err
 	}
 	v.m = m
+	v.local.Update(m, tree)
 	for _, name := range change.BindsAdded {
 		v.log.Info("bind listening", "bind", name, "addr", v.srv.Addr(name).String())
 	}

@@ -158,6 +158,9 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 		t.Errorf("after adding api, GET /api/users: %d %q, want api's answer", code, body)
 	}
 	apiPID := pidOf(t, v, "api")
+	if code, stdout, _ := binary(t, dir, nil, "status"); code != 0 || !strings.Contains(stdout, "http /api/.*") {
+		t.Errorf("mothership status after adding api: exit %d, want api's routes listed:\n%s", code, stdout)
+	}
 
 	// Over the control socket, as `mothership reload`: refused, with the line.
 	writeManifest(t, dir, manifest(reloadAPI+"\n[[fleet.web]]\nname = \"broken\"\ncommand = \"SHIPD\"\nroutes = [{ pattern = \"/b/.*\", bind = \"nope\" }]\n"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mothership-go/mothership/fleet"
@@ -26,35 +27,47 @@ type Local struct {
 	fleet   Fleet
 	metrics *telemetry.Metrics
 	hub     *Hub
-	m       *manifest.Manifest
 	started time.Time
-	routes  map[string][]string // process → the routes that target it
+	view    atomic.Pointer[manifestView] // what a reload replaces
 	reload  func(context.Context) (string, error)
+}
+
+// manifestView is what Local reads of the manifest the fleet runs.
+type manifestView struct {
+	m      *manifest.Manifest
+	routes map[string][]string // process → the routes that target it
 }
 
 // NewLocal returns the Source of fl, run from m: the phase, role, route
 // and module counts come from metrics, the log from hub, and each
 // process's routes from tree, m's compiled routing.
 func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, m *manifest.Manifest, tree *routetree.Tree) *Local {
-	l := &Local{fleet: fl, metrics: metrics, hub: hub, m: m, started: time.Now(), routes: map[string][]string{}}
+	l := &Local{fleet: fl, metrics: metrics, hub: hub, started: time.Now()}
+	l.Update(m, tree)
+	return l
+}
+
+// Update makes m, reloaded, the manifest Local reports on.
+func (l *Local) Update(m *manifest.Manifest, tree *routetree.Tree) {
+	v := &manifestView{m: m, routes: map[string][]string{}}
 	for _, bt := range tree.Binds {
 		for _, r := range bt.Routes {
 			if r.Target.Kind == manifest.TargetShip || r.Target.Kind == manifest.TargetBay {
 				// The matcher without its kind: "http /api/.*", short
 				// enough for a column.
 				_, path, _ := strings.Cut(r.PathMatcher(), " ")
-				l.routes[r.Target.Name] = append(l.routes[r.Target.Name], r.Bind+" "+path)
+				v.routes[r.Target.Name] = append(v.routes[r.Target.Name], r.Bind+" "+path)
 			}
 		}
 	}
-	return l
+	l.view.Store(v)
 }
 
 // Status implements Source.
 func (l *Local) Status(context.Context) (Status, error) {
 	st := Status{
 		Time:     time.Now(),
-		Manifest: l.m.File,
+		Manifest: l.view.Load().m.File,
 		PID:      os.Getpid(),
 		Started:  l.started,
 		Phase:    string(l.metrics.Phase()),
@@ -65,7 +78,7 @@ func (l *Local) Status(context.Context) (Status, error) {
 	for _, p := range l.fleet.Status() {
 		st.Processes = append(st.Processes, Process{
 			Name: p.Name, Group: p.Group, Kind: p.Kind, State: string(p.State), PID: p.PID,
-			Healthy: p.Healthy, Restarts: p.Restarts, RSS: p.RSS, Since: p.Since, Routes: l.routes[p.Name],
+			Healthy: p.Healthy, Restarts: p.Restarts, RSS: p.RSS, Since: p.Since, Routes: l.view.Load().routes[p.Name],
 		})
 	}
 	return st, nil
@@ -77,8 +90,9 @@ func (l *Local) modules() []Module {
 	for _, c := range l.metrics.Modules() {
 		calls[c.Name] = c
 	}
-	out := make([]Module, len(l.m.Modules))
-	for i, md := range l.m.Modules {
+	m := l.view.Load().m
+	out := make([]Module, len(m.Modules))
+	for i, md := range m.Modules {
 		c := calls[md.Name]
 		out[i] = Module{Name: md.Name, ABI: md.ABI, Phase: md.Phase, Routes: len(md.Routes), Calls: c.Calls, Blocks: c.Blocks, Errors: c.Errors}
 	}
