@@ -110,6 +110,9 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 		if b.ProxyProtocol.Enabled {
 			s += " (PROXY protocol)"
 		}
+		if b.TLS != nil {
+			s += " (TLS, " + plural(len(b.TLS.Certs), "certificate") + ")"
+		}
 		binds = append(binds, s)
 	}
 	line(w, "binds", len(binds), binds)

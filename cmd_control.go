@@ -114,6 +114,26 @@ func restartCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+func reloadCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("reload", stderr)
+	path := manifestFlag(fs)
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	c, ok := controlClient("reload", *path, stderr)
+	if !ok {
+		return exitUsage
+	}
+	ctx, cancel := interruptible()
+	defer cancel()
+	msg, err := c.Reload(ctx)
+	if err != nil {
+		return reportControlErr("reload", err, stderr)
+	}
+	fmt.Fprintf(stdout, "reloaded: %s\n", msg)
+	return 0
+}
+
 func tuiCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("tui", stderr)
 	path := manifestFlag(fs)

@@ -34,6 +34,7 @@ func commands() []command {
 		{"status", "print the state of every ship and bay of the running fleet", "mothership status [-c FILE] [--json]", statusCmd},
 		{"tui", "show the dashboard of the running fleet; quitting leaves it running", "mothership tui [-c FILE]", tuiCmd},
 		{"restart", "restart one ship or bay of the running fleet and wait until it is ready", "mothership restart [-c FILE] SHIP", restartCmd},
+		{"reload", "re-read the manifest of the running fleet and apply it if it compiles (as SIGHUP does)", "mothership reload [-c FILE]", reloadCmd},
 		{"version", "print the version", "mothership version", versionCmd},
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/control"
+	"github.com/mothership-go/mothership/docking"
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
 	"github.com/mothership-go/mothership/internal/sdnotify"
@@ -59,6 +60,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(signals)
+	// SIGHUP is caught from the start: before Running it would end the
+	// process; a reload then waits for the launch.
+	reloads := make(chan os.Signal, 1)
+	signal.Notify(reloads, syscall.SIGHUP)
+	defer signal.Stop(reloads)
 	go v.watchSignals(signals, cancel)
 
 	m, tree, ok := loadForCommand("run", *path, "launched", stderr)
@@ -68,6 +74,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if missing := machineProblems(m); len(missing) > 0 {
 		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
 	}
+	v.manifestPath = *path
 	v.logStart(m)
 	v.warnManifest(m)
 	v.drain = m.Mothership.DrainTimeout
@@ -116,10 +123,14 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	v.phase(fleet.Running)
+	v.reloadMu.Lock()
+	v.running = true
+	v.reloadMu.Unlock()
 	restarts := make(chan os.Signal, 1)
 	signal.Notify(restarts, syscall.SIGUSR1)
 	defer signal.Stop(restarts)
 	go v.watchPhasedRestarts(ctx, restarts)
+	go v.watchReloads(ctx, reloads)
 	select {
 	case <-ctx.Done():
 		return v.shutdown(fleet.Landed, exitLanded, nil)
@@ -146,6 +157,13 @@ type voyage struct {
 	forced     chan struct{}
 	notify     sdnotify.Notifier
 	restarting sync.Map // pid → struct{}: a restart of the bay stuck in that process is under way
+
+	manifestPath string             // as --manifest gave it, for reloads
+	yard         *docking.Yard      // the bays' berths, kept across reloads
+	reloadMu     sync.Mutex         // one reload at a time, and none during the landing
+	m            *manifest.Manifest // the manifest the fleet and the proxy run, under reloadMu
+	running      bool               // the fleet launched: reloads may begin
+	landing      bool               // the shutdown began: no more reloads
 }
 
 // newVoyage starts a run in the Initializing phase, logging to stdout
@@ -188,22 +206,14 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	}
 	v.fleet = fl
 	v.local = control.NewLocal(fl, v.metrics, v.hub, m, tree)
+	v.local.SetReload(v.reload)
 	// Before the binds, so that a second instance of the manifest hears
 	// that the first runs, not that its ports are taken.
 	if err := v.listenControl(m); err != nil {
 		return err
 	}
-	srv, err := proxy.New(m, tree, proxy.Options{
-		Resolve:        upstream.ManifestResolver(m),
-		TrustedProxies: m.Mothership.TrustedProxies,
-		Observer:       v.metrics,
-		ErrorLog:       v.errorLog(),
-		Debug:          v.debugLog(),
-		Events:         v.log.Event,
-		Yard:           yard,
-		RecycleWorker:  v.recycleWorker,
-		ServerSoftware: "mothership/" + readBuildVersion().short(),
-	})
+	v.yard, v.m = yard, m
+	srv, err := proxy.New(m, tree, v.proxyOptions(m))
 	if err != nil {
 		return err
 	}
@@ -224,6 +234,21 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		v.log.Info("metrics listening", "addr", ln.Addr().String())
 	}
 	return nil
+}
+
+// proxyOptions are the proxy's options for a plan compiled from m.
+func (v *voyage) proxyOptions(m *manifest.Manifest) proxy.Options {
+	return proxy.Options{
+		Resolve:        upstream.ManifestResolver(m),
+		TrustedProxies: m.Mothership.TrustedProxies,
+		Observer:       v.metrics,
+		ErrorLog:       v.errorLog(),
+		Debug:          v.debugLog(),
+		Events:         v.log.Event,
+		Yard:           v.yard,
+		RecycleWorker:  v.recycleWorker,
+		ServerSoftware: "mothership/" + readBuildVersion().short(),
+	}
 }
 
 // logStart says which mothership runs which manifest, first in the log.
@@ -349,6 +374,9 @@ func (v *voyage) watchPhasedRestarts(ctx context.Context, restarts <-chan os.Sig
 // The dashboard goes first, so that the terminal shows the landing.
 func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
 	v.dashboard.close()
+	v.reloadMu.Lock()
+	v.landing = true
+	v.reloadMu.Unlock()
 	v.phase(fleet.Draining)
 	if v.srv != nil {
 		ctx, cancel := v.untilForced(v.drain)

@@ -418,7 +418,7 @@ routes = [{ bind = "http", pattern = "/reports/.*" }]
 }
 
 // TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun: a bind named https
-// serves plain HTTP; both commands say so.
+// without tls serves plain HTTP; both commands say so.
 func TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun(t *testing.T) {
 	dir := t.TempDir()
 	writeManifest(t, dir, fmt.Sprintf(`
@@ -432,11 +432,14 @@ args = ["serve"]
 routes = [{ bind = "https", pattern = "/.*" }]
 `, freePort(t)))
 	wants := []string{
-		"there is no TLS yet: bind https on 127.0.0.1:",
+		"bind https on 127.0.0.1:",
 	}
 	code, stdout, stderr := binary(t, dir, nil, "clearance")
 	if code != 0 || !strings.Contains(stdout, "1 warning above: `run` goes ahead despite it") {
 		t.Errorf("clearance: exit %d, want 0 and the warnings counted:\n%s", code, stdout)
+	}
+	if !strings.Contains(stderr, "has no tls and serves plain HTTP") {
+		t.Errorf("clearance does not say the bind serves plain HTTP:\n%s", stderr)
 	}
 	v := startRunIn(t, dir, nil)
 	v.waitFor(t, "phase=Running", 20*time.Second)

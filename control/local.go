@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mothership-go/mothership/fleet"
@@ -23,76 +24,83 @@ type Fleet interface {
 // Local is the Source of the mothership this process runs: its fleet, its
 // metrics and the log lines its hub keeps.
 type Local struct {
-	fleet    Fleet
-	metrics  *telemetry.Metrics
-	hub      *Hub
-	manifest string
-	started  time.Time
-	routes   map[string][]string // process → the routes that target it
-	modules  []Module            // the WASM modules as declared; Status adds their counts
+	fleet   Fleet
+	metrics *telemetry.Metrics
+	hub     *Hub
+	started time.Time
+	view    atomic.Pointer[manifestView] // what a reload replaces
+	reload  func(context.Context) (string, error)
 }
 
-// NewLocal returns the Source of fl, reading the phase, role, route and
-// module counts from metrics and the log from hub; m is the manifest (its
-// file and modules); tree is the compiled routing, for each process's
-// routes.
+// manifestView is what Local reads of the manifest the fleet runs.
+type manifestView struct {
+	m      *manifest.Manifest
+	routes map[string][]string // process → the routes that target it
+}
+
+// NewLocal returns the Source of fl, run from m: the phase, role, route
+// and module counts come from metrics, the log from hub, and each
+// process's routes from tree, m's compiled routing.
 func NewLocal(fl Fleet, metrics *telemetry.Metrics, hub *Hub, m *manifest.Manifest, tree *routetree.Tree) *Local {
-	l := &Local{fleet: fl, metrics: metrics, hub: hub, manifest: m.File, started: time.Now(), routes: map[string][]string{}}
-	for _, md := range m.Modules {
-		phase := md.Phase
-		if md.ABI == manifest.ABIHTTPWasm {
-			phase = "both"
-		}
-		l.modules = append(l.modules, Module{Name: md.Name, ABI: md.ABI, Phase: phase, Routes: len(md.Routes)})
-	}
+	l := &Local{fleet: fl, metrics: metrics, hub: hub, started: time.Now()}
+	l.Update(m, tree)
+	return l
+}
+
+// Update makes m, reloaded, the manifest Local reports on.
+func (l *Local) Update(m *manifest.Manifest, tree *routetree.Tree) {
+	v := &manifestView{m: m, routes: map[string][]string{}}
 	for _, bt := range tree.Binds {
 		for _, r := range bt.Routes {
 			if r.Target.Kind == manifest.TargetShip || r.Target.Kind == manifest.TargetBay {
 				// The matcher without its kind: "http /api/.*", short
 				// enough for a column.
 				_, path, _ := strings.Cut(r.PathMatcher(), " ")
-				l.routes[r.Target.Name] = append(l.routes[r.Target.Name], r.Bind+" "+path)
+				v.routes[r.Target.Name] = append(v.routes[r.Target.Name], r.Bind+" "+path)
 			}
 		}
 	}
-	return l
+	l.view.Store(v)
 }
 
 // Status implements Source.
 func (l *Local) Status(context.Context) (Status, error) {
 	st := Status{
 		Time:     time.Now(),
-		Manifest: l.manifest,
+		Manifest: l.view.Load().m.File,
 		PID:      os.Getpid(),
 		Started:  l.started,
 		Phase:    string(l.metrics.Phase()),
 		Role:     l.metrics.Role(),
 		Routes:   l.metrics.Routes(),
 	}
+	st.Modules = l.modules()
 	for _, p := range l.fleet.Status() {
 		st.Processes = append(st.Processes, Process{
 			Name: p.Name, Group: p.Group, Kind: p.Kind, State: string(p.State), PID: p.PID,
-			Healthy: p.Healthy, Restarts: p.Restarts, RSS: p.RSS, Since: p.Since, Routes: l.routes[p.Name],
+			Healthy: p.Healthy, Restarts: p.Restarts, RSS: p.RSS, Since: p.Since, Routes: l.view.Load().routes[p.Name],
 		})
 	}
-	st.Modules = l.moduleCounts()
 	return st, nil
 }
 
-// moduleCounts is every declared module with the counts the metrics have
-// of it (none before the proxy is built).
-func (l *Local) moduleCounts() []Module {
-	counts := map[string]telemetry.ModuleCounts{}
+// modules is every module of the manifest with its calls so far.
+func (l *Local) modules() []Module {
+	calls := map[string]telemetry.ModuleCounts{}
 	for _, c := range l.metrics.Modules() {
-		counts[c.Name] = c
+		calls[c.Name] = c
 	}
-	mods := make([]Module, len(l.modules))
-	for i, md := range l.modules {
-		c := counts[md.Name]
-		md.Calls, md.Blocks, md.Errors, md.LastError = c.Calls, c.Blocks, c.Errors, c.LastError
-		mods[i] = md
+	m := l.view.Load().m
+	out := make([]Module, len(m.Modules))
+	for i, md := range m.Modules {
+		c := calls[md.Name]
+		phase := md.Phase
+		if md.ABI == manifest.ABIHTTPWasm {
+			phase = "both" // an http-wasm guest sees the request and the response
+		}
+		out[i] = Module{Name: md.Name, ABI: md.ABI, Phase: phase, Routes: len(md.Routes), Calls: c.Calls, Blocks: c.Blocks, Errors: c.Errors, LastError: c.LastError}
 	}
-	return mods
+	return out
 }
 
 // Logs implements Source over the hub.

@@ -169,8 +169,10 @@ func (s *Server) answer(c net.Conn, req request, send func(response) error) erro
 		return send(response{OK: true})
 	case "logs":
 		return s.logs(c, req.LogQuery, send)
+	case "reload":
+		return s.answerReload(send)
 	}
-	return send(response{Error: fmt.Sprintf(`bad request: unknown op %q (want "status", "logs" or "restart")`, req.Op)})
+	return send(response{Error: fmt.Sprintf(`bad request: unknown op %q (want "status", "logs", "restart" or "reload")`, req.Op)})
 }
 
 // logs sends the lines q asks for. A follow lasts until the client hangs

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"github.com/mothership-go/mothership/internal/deadline"
 	"net"
@@ -34,12 +35,14 @@ const chunkRoom = 4 << 10
 // requests. The head of the exchange in flight is rbuf[r:head]; bytes read
 // past it and not consumed are rbuf[pos:w].
 type conn struct {
-	srv   *Server
-	nc    net.Conn
-	sock  netpeek.Socket
-	rdl   deadline.Coarse // the read deadline, moved only when it must be
-	wdl   deadline.Coarse // the write deadline
-	state atomic.Int32
+	srv  *Server
+	nc   net.Conn
+	sock netpeek.Socket
+	// scheme is "https" on a TLS connection, "http" otherwise.
+	scheme string
+	rdl    deadline.Coarse // the read deadline, moved only when it must be
+	wdl    deadline.Coarse // the write deadline
+	state  atomic.Int32
 
 	rbuf          []byte
 	r, head, pos  int
@@ -61,7 +64,10 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), ctx: s.hard}
+	c := &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), ctx: s.hard, scheme: "http"}
+	if _, ok := nc.(*tls.Conn); ok {
+		c.scheme = "https"
+	}
 	c.body.c = c
 	c.rw.c = c
 	c.rw.buf = make([]byte, 0, writeBufferSize)

@@ -1,6 +1,6 @@
 // Package engine owns everything between a socket and a pipeline.Exchange
-// for plain HTTP/1.1: the listeners (TCP, Unix sockets, the PROXY
-// protocol), the per-connection state and its buffers, the request head
+// for HTTP/1.1: the listeners (TCP, Unix sockets, the PROXY protocol, TLS
+// with its certificates), the per-connection state and its buffers, the request head
 // and body as h1/ parses them, the response writer and its framing,
 // keep-alive and pipelining, the limits and timeouts, upgrades handed
 // over to a stage, and the graceful drain.
@@ -11,6 +11,11 @@
 //
 // # Choices
 //
+//   - TLS is a listener wrapper (WrapTLS) and nothing else: a TLS
+//     connection goes down the same code path as a plain one, its
+//     exchanges marked with the https scheme. The handshake runs on the
+//     first read, under the header timeout, so a silent client does not
+//     hold the accept loop.
 //   - One goroutine per connection, which reads a head, serves it and
 //     writes the answer before it reads the next one. Pipelined requests
 //     are read from the buffer in order; the answer is flushed when no

@@ -50,7 +50,7 @@ func (c *conn) begin() bool {
 	if req.Chunked {
 		x.ContentLength = -1
 	}
-	x.Scheme = "http"
+	x.Scheme = c.scheme
 	x.Bind = c.srv.Bind
 	x.Route = nil
 	x.Peer, x.PeerIP, x.PeerTrusted = c.peer, c.peerIP, c.peerTrusted

@@ -59,7 +59,7 @@ var errNotRunning = errors.New("not running")
 func (f *Fleet) PhasedRestart(ctx context.Context) error {
 	var errs []error
 	restarted := 0
-	for _, p := range f.procs {
+	for _, p := range f.list() {
 		if p.kind != kindBay || p.group != "http" {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +79,9 @@ type Fleet struct {
 	reasons map[string]string // a process pulled in by selection → the one that needs it
 	sockets socketPlace       // the bays' socket directory; dir "" when no bay is selected
 	docker  Docker            // nil when bays are not docked
+	opts    Options           // as New got them, for a reload's specs
+	base    []string          // the environment every process inherits
+	set     sync.RWMutex      // guards procs and byName, which a reload changes
 
 	launched atomic.Bool
 	crashed  chan error
@@ -111,12 +115,14 @@ func New(m *manifest.Manifest, opts Options) (*Fleet, error) {
 		byName:  map[string]*proc{},
 		crashed: make(chan error, 1),
 		docker:  opts.Docker,
+		opts:    opts,
 	}
 	if f.obs == nil {
 		f.obs = nopObserver{}
 	}
 	f.stopCtx, f.stopNow = context.WithCancelCause(context.Background())
 
+	f.base = base
 	sockets := socketDir(opts.SocketDir, base, manifestKey(m.Dir, m.File))
 	all, err := specsOf(m, base, sockets.dir)
 	if err != nil {
@@ -174,11 +180,26 @@ func (f *Fleet) Crashed() <-chan error { return f.crashed }
 // Status returns a snapshot of every selected ship and bay, ships first, in
 // declaration order.
 func (f *Fleet) Status() []ProcessStatus {
-	out := make([]ProcessStatus, 0, len(f.procs))
-	for _, p := range f.procs {
+	procs := f.list()
+	out := make([]ProcessStatus, 0, len(procs))
+	for _, p := range procs {
 		out = append(out, p.status())
 	}
 	return out
+}
+
+// list returns the supervised processes, ships then bays.
+func (f *Fleet) list() []*proc {
+	f.set.RLock()
+	defer f.set.RUnlock()
+	return slices.Clone(f.procs)
+}
+
+// lookup returns the process named name, nil when there is none.
+func (f *Fleet) lookup(name string) *proc {
+	f.set.RLock()
+	defer f.set.RUnlock()
+	return f.byName[name]
 }
 
 // withStop returns a context that Stop also cancels, with ErrStopped as its cause.

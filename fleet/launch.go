@@ -24,11 +24,7 @@ func (f *Fleet) Launch(ctx context.Context) error {
 	}
 	ctx, cancel := f.withStop(ctx)
 	defer cancel()
-	names := make([]string, len(f.procs))
-	for i, p := range f.procs {
-		names[i] = p.name
-	}
-	err := inOrder(ctx, names, func(n string) []string { return f.byName[n].deps }, f.launchOne)
+	err := inOrder(ctx, f.names(), func(n string) []string { return f.lookup(n).deps }, f.launchOne)
 	if err != nil && err == context.Cause(ctx) {
 		return fmt.Errorf("fleet: launch: %w", err)
 	}
@@ -37,7 +33,7 @@ func (f *Fleet) Launch(ctx context.Context) error {
 
 // launchOne starts one process and waits for its first readiness.
 func (f *Fleet) launchOne(ctx context.Context, name string) error {
-	p := f.byName[name]
+	p := f.lookup(name)
 	if by := f.reasons[name]; by != "" {
 		f.log.Event("info", fmt.Sprintf("starting %s: %s depends on it", name, by), "process", name, "needed_by", by)
 	}

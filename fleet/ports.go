@@ -8,9 +8,10 @@ import (
 	"github.com/mothership-go/mothership/manifest"
 )
 
-// AssignPorts gives every ship with AutoPort a free loopback TCP port: it
-// sets s.Bind and s.Env["PORT"]. Call it once, before New and before the
-// proxy reads the binds.
+// AssignPorts gives every ship with AutoPort and no port yet (KeepPorts
+// may have given it the one it runs on) a free loopback TCP port: it sets
+// s.Bind and s.Env["PORT"]. Call it once, before New and before the proxy
+// reads the binds.
 func AssignPorts(m *manifest.Manifest) error {
 	// Every listener stays open until all ports are taken, so that no two
 	// ships draw the same one.
@@ -21,7 +22,7 @@ func AssignPorts(m *manifest.Manifest) error {
 		}
 	}()
 	for _, s := range m.Ships {
-		if !s.AutoPort {
+		if !s.AutoPort || s.Bind != nil {
 			continue
 		}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -37,4 +38,26 @@ func AssignPorts(m *manifest.Manifest) error {
 		s.Env["PORT"] = port
 	}
 	return nil
+}
+
+// KeepPorts gives each ship of m with AutoPort the port the ship of the
+// same name got in old, so that a reload does not see every such ship as
+// changed and restart it on a new port.
+func KeepPorts(old, m *manifest.Manifest) {
+	ports := map[string]*manifest.Addr{}
+	for _, s := range old.Ships {
+		if s.AutoPort && s.Bind != nil {
+			ports[s.Name] = s.Bind
+		}
+	}
+	for _, s := range m.Ships {
+		if a := ports[s.Name]; s.AutoPort && a != nil {
+			b := *a
+			s.Bind = &b
+			if s.Env == nil {
+				s.Env = map[string]string{}
+			}
+			s.Env["PORT"] = portOf(b)
+		}
+	}
 }

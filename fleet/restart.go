@@ -17,7 +17,7 @@ const restartPoll = 20 * time.Millisecond
 // as a crash; one waiting out a backoff or an open circuit is started now.
 // A docked HTTP bay gets a phased restart, so no request is lost.
 func (f *Fleet) Restart(ctx context.Context, name string) error {
-	p := f.byName[name]
+	p := f.lookup(name)
 	if p == nil {
 		return fmt.Errorf("fleet: restart: no ship or bay named %q (there are: %s)", name, strings.Join(f.names(), ", "))
 	}
@@ -113,8 +113,9 @@ func (p *proc) since() time.Time {
 
 // names lists the selected ships and bays, in declaration order.
 func (f *Fleet) names() []string {
-	out := make([]string, len(f.procs))
-	for i, p := range f.procs {
+	procs := f.list()
+	out := make([]string, len(procs))
+	for i, p := range procs {
 		out[i] = p.name
 	}
 	return out

@@ -21,16 +21,17 @@ func (f *Fleet) Stop(ctx context.Context) error {
 	f.stopNow(ErrStopped)
 	f.jobsRunning.Wait()
 
-	names := make([]string, len(f.procs))
+	procs := f.list()
+	names := make([]string, len(procs))
 	dependents := map[string][]string{}
-	for i, p := range f.procs {
+	for i, p := range procs {
 		names[i] = p.name
 		for _, d := range p.deps {
 			dependents[d] = append(dependents[d], p.name)
 		}
 	}
 	_ = inOrder(context.Background(), names, func(n string) []string { return dependents[n] }, func(_ context.Context, n string) error {
-		f.byName[n].stop(ctx)
+		f.lookup(n).stop(ctx)
 		return nil
 	})
 	if err := ctx.Err(); err != nil {

@@ -442,10 +442,40 @@ func TestErrors(t *testing.T) {
 		// WarpDrive sections mothership does not support: one error each,
 		// naming the section; their keys are not reported one by one.
 		{
-			name:  "WarpDrive [tls]",
-			doc:   "[server]\nhttp_port = 8080\n[tls] " + errMark + "\nenabled = true\ndomains = [\"example.com\"]\n",
+			name:  "WarpDrive [tls] asking for ACME",
+			doc:   "[server]\nhttp_port = 8080\n[tls]\nenabled = true\ndomains = [\"example.com\"] " + errMark + "\n",
+			key:   "tls.domains",
+			words: []string{"automatic certificates", "not support"},
+		},
+		{
+			name:  "WarpDrive [tls] without key_path",
+			doc:   "[server]\nhttp_port = 8080\n[tls] " + errMark + "\ncert_path = \"a.pem\"\n",
 			key:   "tls",
-			words: []string{"[tls]", "TLS termination", "does not support"},
+			words: []string{"cert_path and key_path"},
+		},
+		{
+			name:  "TLS bind asking for ACME",
+			doc:   "[mothership.bind]\nhttps = { addr = \"0.0.0.0:443\", tls = { acme = { email = \"a@b.c\" } } } " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme",
+			words: []string{"automatic certificates (ACME)", "not supported yet"},
+		},
+		{
+			name:  "TLS bind without a key",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\ntls = { cert = \"a.pem\" } " + errMark + "\n",
+			key:   "mothership.bind.https.tls",
+			words: []string{"missing key"},
+		},
+		{
+			name:  "TLS bind with tls as a string",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\ntls = \"a.pem\" " + errMark + "\n",
+			key:   "mothership.bind.https.tls",
+			words: []string{"cert", "key"},
+		},
+		{
+			name:  "TLS bind with an unknown key",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls]\ncert = \"a.pem\"\nkey = \"a.key\"\nkeys = \"x\" " + errMark + "\n",
+			key:   "mothership.bind.https.tls.keys",
+			words: []string{"unknown key", `"key"`},
 		},
 		{
 			name:  "WarpDrive [cache]",

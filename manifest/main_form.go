@@ -413,7 +413,7 @@ func readPrefixes(t *table, k string) []netip.Prefix {
 	return out
 }
 
-// readBind reads `http = "0.0.0.0:80"` or `https = { addr = "…", proxy_protocol = true }`.
+// readBind reads `http = "0.0.0.0:80"` or `https = { addr = "…", proxy_protocol = true, tls = … }`.
 func readBind(parent *table, name string, v any) *Bind {
 	b := &Bind{Name: name, Pos: parent.r.pos.of(parent.key(name))}
 	addr, ok := "", true
@@ -428,9 +428,12 @@ func readBind(parent *table, name string, v any) *Bind {
 		}
 		b.ProxyProtocol = readProxyProtocol(bt)
 		b.Rules = readRequestRules(bt)
+		if v, ok := bt.get("tls"); ok {
+			b.TLS = readTLS(bt, v)
+		}
 		bt.finish()
 	default:
-		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, max_body_size, max_header_count, underscores_in_headers }`, v)
+		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls, max_body_size, max_header_count, underscores_in_headers }`, v)
 		return b
 	}
 	if !isName(name) {

@@ -103,7 +103,8 @@ func TestSeedsRefused(t *testing.T) {
 		words []string
 	}
 	wants := []want{
-		{8, "tls", []string{"[tls]", "TLS", "not support"}},
+		{10, "tls.domains", []string{"automatic certificates", "not support"}},
+		{11, "tls.acme_directory", []string{"automatic certificates", "not support"}},
 		{60, "routes[1].require_auth", []string{"authentication", "not support"}},
 		{74, "cache", []string{"[cache]", "cache", "not support"}},
 		{78, "postgres", []string{"[postgres]", "PostgreSQL", "not support"}},
@@ -140,7 +141,7 @@ func TestSeedsRefused(t *testing.T) {
 	for _, w := range m.Warnings {
 		warned = append(warned, w.Key)
 	}
-	for _, k := range []string{"server.https_port", "server.worker_threads"} {
+	for _, k := range []string{"server.worker_threads"} {
 		if !slices.Contains(warned, k) {
 			t.Errorf("warpdrive-complete-refused: no warning at %s; warnings: %v", k, m.Warnings)
 		}

@@ -151,7 +151,29 @@ type Bind struct {
 	// Rules are what a client may send through the bind; its routes may
 	// override them.
 	Rules RequestRules
+	// TLS, when set, makes the bind serve HTTPS; nil serves plain HTTP.
+	TLS *TLS
 	// Pos is where it is declared.
+	Pos Pos
+}
+
+// TLS is a bind's TLS termination: its certificates, of which the one a
+// client's SNI name fits is served (the first when none fits).
+type TLS struct {
+	// Certs are the certificate files, in declaration order.
+	Certs []CertFiles
+	// Pos is where `tls` is declared.
+	Pos Pos
+}
+
+// CertFiles are one certificate chain and its private key, PEM files whose
+// relative paths are relative to the manifest's directory.
+type CertFiles struct {
+	// Cert is the certificate chain, leaf first.
+	Cert string
+	// Key is the leaf's private key.
+	Key string
+	// Pos is where the pair is declared.
 	Pos Pos
 }
 

@@ -325,4 +325,5 @@ func checkMachine(r *reader, m *Manifest) {
 	for _, d := range m.Mothership.StaticDirs {
 		exists(d.Pos.Key+".path", d.Path, "static directory")
 	}
+	checkCerts(r, m)
 }

@@ -7,10 +7,9 @@ import (
 )
 
 // unsupportedWarpDrive are WarpDrive sections for features mothership does
-// not have yet. They are refused, never ignored: a file that asks for TLS
-// must not quietly serve plain HTTP.
+// not have yet. They are refused, never ignored: a file that asks for a
+// cache must not quietly serve without one.
 var unsupportedWarpDrive = map[string]string{
-	"tls":        "TLS termination",
 	"cache":      "the response cache",
 	"postgres":   "cache invalidation over PostgreSQL",
 	"middleware": "the middleware switches",
@@ -40,7 +39,6 @@ func readWarpDrive(root *table, m *Manifest) {
 		}
 		if st.has("https_port") {
 			p := st.integer("https_port", 443, 1, 65535)
-			root.r.warnf(st.key("https_port"), "there is no TLS yet: the https bind on port %d serves plain HTTP; put a TLS terminator in front", p)
 			ms.Binds = append(ms.Binds, &Bind{Name: "https", Addr: Addr{Network: "tcp", Address: net.JoinHostPort(host, strconv.FormatInt(p, 10))}, Pos: root.r.pos.of(st.key("https_port"))})
 		}
 		if st.has("worker_threads") {
@@ -52,6 +50,7 @@ func readWarpDrive(root *table, m *Manifest) {
 	if _, err := netip.ParseAddr(host); hostKey != "" && err != nil && host != "localhost" {
 		root.r.errorf(hostKey, "%q is not an IP address; want one such as \"0.0.0.0\" or \"127.0.0.1\"", host)
 	}
+	readWarpTLS(root, m)
 	http := &Bind{Name: "http", Addr: Addr{Network: "tcp", Address: net.JoinHostPort(host, strconv.FormatInt(httpPort, 10))}, Pos: root.r.pos.of("server.http_port")}
 	ms.Binds = append([]*Bind{http}, ms.Binds...)
 

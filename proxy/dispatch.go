@@ -16,6 +16,7 @@ type route struct {
 
 // dispatcher serves one bind's exchanges: the engine's Handler.
 type dispatcher struct {
+	plan    *plan
 	tree    *routetree.BindTree
 	routes  []*route // by Route.Index
 	noRoute route    // the fallbacks, then 404

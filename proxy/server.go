@@ -2,14 +2,15 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mothership-go/mothership/docking"
@@ -47,56 +48,61 @@ type Options struct {
 	ServerSoftware string
 }
 
-// Server serves every bind of a manifest.
+// Server serves every bind of a manifest, on the routing plan that New
+// compiled and that Swap replaces.
 type Server struct {
-	build   *pipeline.Build
-	binds   []*bind
-	byName  map[string]*bind
-	limits  engine.Limits
-	mu      sync.Mutex
-	started bool
-	stop    context.CancelFunc
-	starts  sync.WaitGroup // the stages' start work, which ends with stop
+	opts     Options
+	limits   engine.Limits
+	mu       sync.Mutex
+	cur      *plan
+	binds    []*bind
+	byName   map[string]*bind
+	started  bool
+	retiring sync.WaitGroup // old plans and removed binds, until they end
+	shut     chan struct{}  // closed by Shutdown: retirements stop waiting
+	shutOnce sync.Once
 }
 
 // bind is one bind's listener and engine.
 type bind struct {
-	bind   *manifest.Bind
-	engine *engine.Server
-	ln     net.Listener
+	bind    *manifest.Bind
+	engine  *engine.Server
+	handler *handler
+	certs   atomic.Pointer[engine.Certificates] // nil on a plain bind
+	ln      net.Listener
 }
 
 // New builds every route's pipeline and one engine per bind. It opens
 // nothing; Listen does.
 func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, error) {
-	if opts.Resolve == nil {
-		return nil, errors.New("proxy: Options.Resolve is required")
-	}
-	b := &pipeline.Build{Manifest: m, Tree: tree, Observer: opts.Observer, ErrorLog: opts.ErrorLog, Debug: opts.Debug, Events: opts.Events}
-	if b.Observer == nil {
-		b.Observer = pipeline.NopObserver{}
-	}
-	if b.ErrorLog == nil {
-		b.ErrorLog = log.New(io.Discard, "", 0)
-	}
-	routes, err := compile(b, tree, order(opts, m.Mothership.Limits.RequestBuffer))
+	p, err := compilePlan(m, tree, opts, 1)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{build: b, byName: map[string]*bind{}, limits: limitsOf(m.Mothership.Limits)}
+	s := &Server{opts: opts, cur: p, byName: map[string]*bind{}, limits: limitsOf(m.Mothership.Limits), shut: make(chan struct{})}
 	for _, bt := range tree.Binds {
-		name := bt.Bind.Name
-		noRoute, err := compileNoRoute(b, bt)
+		bd, err := s.newBind(m, bt.Bind, p, s.limits)
 		if err != nil {
 			return nil, err
 		}
-		d := &dispatcher{tree: bt, routes: routes, noRoute: noRoute, debug: opts.Debug}
-		e := &engine.Server{Bind: name, Handler: d, Limits: s.limits, Trusted: opts.TrustedProxies, ErrorLog: b.ErrorLog}
-		bd := &bind{bind: bt.Bind, engine: e}
 		s.binds = append(s.binds, bd)
-		s.byName[name] = bd
+		s.byName[bt.Bind.Name] = bd
 	}
 	return s, nil
+}
+
+// newBind makes a bind's engine, serving p, with its certificates loaded.
+func (s *Server) newBind(m *manifest.Manifest, mb *manifest.Bind, p *plan, limits engine.Limits) (*bind, error) {
+	h := &handler{}
+	h.cur.Store(p.binds[mb.Name])
+	e := &engine.Server{Bind: mb.Name, Handler: h, Limits: limits, Trusted: s.opts.TrustedProxies, ErrorLog: p.build.ErrorLog}
+	bd := &bind{bind: mb, engine: e, handler: h}
+	certs, err := loadCertificates(m, mb, p.build.ErrorLog)
+	if err != nil {
+		return nil, err
+	}
+	bd.certs.Store(certs)
+	return bd, nil
 }
 
 // compile builds every route's stages in order and chains them.
@@ -150,18 +156,51 @@ func (s *Server) Listen() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, b := range s.binds {
-		ln, err := engine.Listen(b.bind, readHeader(s.limits))
-		if err != nil {
+		b.engine.Limits = s.limits // as a test may have changed them since New
+		if err := b.listen(); err != nil {
 			for _, o := range s.binds[:i] {
 				o.ln.Close()
 				o.ln = nil
 			}
-			return fmt.Errorf("proxy: bind %q (%s): %w", b.bind.Name, b.bind.Addr, err)
+			return err
 		}
-		b.ln = ln
-		b.engine.Limits = s.limits // as a test may have changed them since New
 	}
 	return nil
+}
+
+// listen opens the bind's listener, TLS on a bind with certificates.
+func (b *bind) listen() error {
+	ln, err := engine.Listen(b.bind, readHeader(b.engine.Limits))
+	if err != nil {
+		return fmt.Errorf("proxy: bind %q (%s): %w", b.bind.Name, b.bind.Addr, err)
+	}
+	if b.certs.Load() != nil {
+		ln = engine.WrapTLS(ln, b.getCertificate)
+	}
+	b.ln = ln
+	return nil
+}
+
+// getCertificate picks the handshake's certificate among the bind's
+// current ones, which a reload may replace.
+func (b *bind) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return b.certs.Load().Get(hello)
+}
+
+// loadCertificates loads a TLS bind's certificates; nil for a plain bind.
+func loadCertificates(m *manifest.Manifest, b *manifest.Bind, errLog *log.Logger) (*engine.Certificates, error) {
+	if b.TLS == nil {
+		return nil, nil
+	}
+	files := make([]engine.CertFile, len(b.TLS.Certs))
+	for i, c := range b.TLS.Certs {
+		files[i] = engine.CertFile{Cert: m.Path(c.Cert), Key: m.Path(c.Key)}
+	}
+	certs, err := engine.LoadCertificates(files, errLog)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: bind %q (line %d): %w", b.Name, b.TLS.Pos.Line, err)
+	}
+	return certs, nil
 }
 
 func readHeader(l engine.Limits) time.Duration {
@@ -200,6 +239,8 @@ func (s *Server) Addr(name string) net.Addr {
 // Serve runs the work stages asked for at start, then serves every bind
 // until Shutdown, and returns nil once Shutdown closed the listeners. If
 // one bind fails otherwise, Serve closes them all and returns its error.
+// Binds a Swap opens later are served on their own; their failure is
+// logged.
 func (s *Server) Serve() error {
 	s.mu.Lock()
 	if s.started || len(s.binds) > 0 && s.binds[0].ln == nil {
@@ -207,21 +248,18 @@ func (s *Server) Serve() error {
 		return errors.New("proxy: Serve needs one Listen first")
 	}
 	s.started = true
-	ctx, stop := context.WithCancel(context.Background())
-	s.stop = stop
+	s.cur.start()
+	binds := slices.Clone(s.binds)
 	s.mu.Unlock()
-	for _, f := range s.build.Starts() {
-		s.starts.Go(func() { f(ctx) })
-	}
-	errc := make(chan error, len(s.binds))
-	for _, b := range s.binds {
+	errc := make(chan error, len(binds))
+	for _, b := range binds {
 		go func() { errc <- b.engine.Serve(b.ln) }()
 	}
 	var first error
-	for range s.binds {
+	for range binds {
 		if err := <-errc; err != nil && first == nil {
 			first = err
-			for _, b := range s.binds {
+			for _, b := range binds {
 				b.ln.Close()
 			}
 		}
@@ -236,9 +274,12 @@ const closeWait = 2 * time.Second
 // Shutdown drains every bind until ctx ends, runs the stages' drain work,
 // then closes the upgraded connections that are left.
 func (s *Server) Shutdown(ctx context.Context) error {
-	errs := make([]error, len(s.binds))
+	s.mu.Lock()
+	binds, cur := slices.Clone(s.binds), s.cur
+	s.mu.Unlock()
+	errs := make([]error, len(binds))
 	var wg sync.WaitGroup
-	for i, b := range s.binds {
+	for i, b := range binds {
 		wg.Go(func() {
 			errs[i] = b.engine.Shutdown(ctx)
 			if b.ln != nil {
@@ -247,18 +288,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
-	drainCtx, cancel := context.WithTimeout(ctx, closeWait)
-	for _, f := range s.build.Drains() {
-		f(drainCtx)
-	}
-	cancel()
-	s.mu.Lock()
-	if s.stop != nil {
-		s.stop()
-	}
-	s.mu.Unlock()
-	s.starts.Wait()
-	for _, b := range s.binds {
+	s.shutOnce.Do(func() { close(s.shut) })
+	cur.drain(ctx)
+	s.retiring.Wait()
+	for _, b := range binds {
 		b.engine.CloseUpgraded()
 	}
 	return errors.Join(errs...)

@@ -37,6 +37,7 @@ type Metrics struct {
 	build    *prometheus.GaugeVec
 	routes   *RouteTable // the same requests, for the dashboard's Routes tab
 	wasm     wasmModules // the WASM modules' counts, for its Modules tab
+	reloads  reloads
 
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.
@@ -141,6 +142,7 @@ func NewMetrics() *Metrics {
 		m.ships, m.requests, m.duration, phase, role, m.build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reloads = newReloads(m.reg)
 	m.SetPhase(fleet.Initializing)
 	return m
 }

@@ -31,15 +31,18 @@ type Socket struct {
 }
 
 // Of returns the socket under nc, unwrapping a PROXY-protocol conn (any
-// conn with a Raw method). A conn that is not a socket gives a Socket whose
-// Peek is always Quiet.
+// conn with a Raw method) and a TLS conn (NetConn): a peer that closed the
+// socket under TLS closed it all the same. A conn that is not a socket
+// gives a Socket whose Peek is always Quiet.
 func Of(nc net.Conn) Socket {
 	for {
-		r, ok := nc.(interface{ Raw() net.Conn })
-		if !ok {
+		if r, ok := nc.(interface{ Raw() net.Conn }); ok {
+			nc = r.Raw()
+		} else if r, ok := nc.(interface{ NetConn() net.Conn }); ok {
+			nc = r.NetConn()
+		} else {
 			break
 		}
-		nc = r.Raw()
 	}
 	sc, ok := nc.(syscall.Conn)
 	if !ok {

@@ -1,0 +1,146 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mothership-go/mothership/engine"
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/routetree"
+)
+
+// Change is what a Swap changed, for the reload's log line.
+type Change struct {
+	// Generation is the new plan's number; the first plan is 1.
+	Generation int64
+	// RoutesBefore and RoutesAfter count the routes of the old and new plan.
+	RoutesBefore, RoutesAfter int
+	// BindsAdded and BindsRemoved name the binds opened and closed; a bind
+	// whose address changed is in both.
+	BindsAdded, BindsRemoved []string
+	// OldPlanIdle closes once no request runs on the old plan any more:
+	// then nothing sends traffic to what only the old plan routed to.
+	OldPlanIdle <-chan struct{}
+}
+
+// Swap compiles m's routes into a new plan and makes it current, bind by
+// bind, with an atomic pointer store: a request in flight finishes on the
+// plan it began on, the next one takes the new plan. New binds (and binds
+// whose address, PROXY protocol or TLS-ness changed) are opened, binds that
+// are gone drain and close; a kept TLS bind takes its new certificates.
+// When anything fails (a route that does not compile, certificates that
+// do not load, an address in use), Swap changes nothing and returns the
+// error. Limits and trusted proxies of kept binds stay as they were.
+func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) (Change, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.cur
+	p, err := compilePlan(m, tree, opts, old.gen+1)
+	if err != nil {
+		return Change{}, err
+	}
+	ch := Change{Generation: p.gen, RoutesBefore: old.routes, RoutesAfter: p.routes, OldPlanIdle: old.idle}
+	limits := limitsOf(m.Mothership.Limits)
+	var opened []*bind
+	kept := map[string]*engine.Certificates{}
+	undo := func(err error) (Change, error) {
+		for _, b := range opened {
+			b.ln.Close()
+		}
+		return Change{}, err
+	}
+	for _, bt := range tree.Binds {
+		name := bt.Bind.Name
+		if ob := s.byName[name]; ob != nil && sameListener(ob.bind, bt.Bind) {
+			certs, err := loadCertificates(m, bt.Bind, p.build.ErrorLog)
+			if err != nil {
+				return undo(err)
+			}
+			kept[name] = certs
+			continue
+		}
+		nb, err := s.newBind(m, bt.Bind, p, limits)
+		if err == nil {
+			err = nb.listen()
+		}
+		if err != nil {
+			return undo(err)
+		}
+		opened = append(opened, nb)
+	}
+	// Nothing can fail from here on.
+	s.opts, s.cur = opts, p
+	if s.started {
+		p.start()
+	}
+	var binds []*bind
+	for _, b := range s.binds {
+		if certs, ok := kept[b.bind.Name]; ok {
+			b.certs.Store(certs)
+			b.handler.cur.Store(p.binds[b.bind.Name])
+			binds = append(binds, b)
+			continue
+		}
+		ch.BindsRemoved = append(ch.BindsRemoved, b.bind.Name)
+		s.retireBind(b, m.Mothership.DrainTimeout)
+	}
+	for _, nb := range opened {
+		binds = append(binds, nb)
+		s.byName[nb.bind.Name] = nb
+		ch.BindsAdded = append(ch.BindsAdded, nb.bind.Name)
+		if s.started {
+			go s.serveAdded(nb)
+		}
+	}
+	for _, name := range ch.BindsRemoved {
+		if !slices.Contains(ch.BindsAdded, name) {
+			delete(s.byName, name)
+		}
+	}
+	s.binds = binds
+	s.retiring.Go(func() { old.retire(s.shut) })
+	return ch, nil
+}
+
+// sameListener reports whether a bind can keep its listener: same
+// address, same PROXY protocol, TLS on both or on neither.
+func sameListener(a, b *manifest.Bind) bool {
+	pa, pb := a.ProxyProtocol, b.ProxyProtocol
+	samePROXY := pa.Enabled == pb.Enabled && pa.Untrusted == pb.Untrusted && slices.Equal(pa.Trusted, pb.Trusted)
+	return a.Addr == b.Addr && samePROXY && (a.TLS == nil) == (b.TLS == nil)
+}
+
+// serveAdded serves a bind a Swap opened; its failure is logged.
+func (s *Server) serveAdded(b *bind) {
+	if err := b.engine.Serve(b.ln); err != nil {
+		b.engine.ErrorLog.Printf("proxy: %v", err)
+	}
+}
+
+// retireBind drains a bind that a Swap removed, within drain (0: at once
+// for idle connections, busy ones are given closeWait), then closes it.
+func (s *Server) retireBind(b *bind, drain time.Duration) {
+	s.retiring.Go(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), max(drain, closeWait))
+		defer cancel()
+		if err := b.engine.Shutdown(ctx); err != nil {
+			b.engine.ErrorLog.Printf("proxy: removed %v", err)
+		}
+		b.ln.Close()
+		b.engine.CloseUpgraded()
+	})
+}
+
+// Generation returns the current plan's number: 1 until the first Swap.
+func (s *Server) Generation() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur.gen
+}
+
+// String formats a change for the reload's log line.
+func (c Change) String() string {
+	return fmt.Sprintf("routes %d → %d, binds added %v, removed %v", c.RoutesBefore, c.RoutesAfter, c.BindsAdded, c.BindsRemoved)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const reloadBase = `
+[mothership]
+metrics_port = %d
+
+[mothership.bind]
+http = "127.0.0.1:%d"
+https = { addr = "127.0.0.1:%d", tls = { cert = "a.test.pem", key = "a.test.key" } }
+%s
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/.*" }, { bind = "https", pattern = "/.*" }]
+`
+
+const reloadAPI = `
+[[fleet.web]]
+name = "api"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ bind = "http", pattern = "/api/.*", strip_prefix = "/api" }, { bind = "https", pattern = "/api/.*", strip_prefix = "/api" }]
+`
+
+// loadLoop sends requests over plain and TLS keep-alive connections and
+// over new connections until stop, counting those that failed.
+type loadLoop struct {
+	stop         chan struct{}
+	wg           sync.WaitGroup
+	sent, failed atomic.Int64
+	mu           sync.Mutex
+	firstFailure string
+}
+
+func startLoad(urls []string) *loadLoop {
+	l := &loadLoop{stop: make(chan struct{})}
+	for _, u := range urls {
+		for _, keepAlive := range []bool{true, false} {
+			tr := &http.Transport{TLSClientConfig: &tls.Config{ServerName: "a.test", InsecureSkipVerify: true}, DisableKeepAlives: !keepAlive}
+			cl := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			l.wg.Go(func() {
+				defer tr.CloseIdleConnections()
+				for {
+					select {
+					case <-l.stop:
+						return
+					default:
+					}
+					l.one(cl, u)
+				}
+			})
+		}
+	}
+	return l
+}
+
+func (l *loadLoop) one(cl *http.Client, url string) {
+	l.sent.Add(1)
+	resp, err := cl.Get(url)
+	why := ""
+	if err != nil {
+		why = err.Error()
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			why = fmt.Sprintf("status %d: %s", resp.StatusCode, b)
+		}
+	}
+	if why != "" {
+		l.failed.Add(1)
+		l.mu.Lock()
+		if l.firstFailure == "" {
+			l.firstFailure = url + ": " + why
+		}
+		l.mu.Unlock()
+	}
+}
+
+func (l *loadLoop) end() { close(l.stop); l.wg.Wait() }
+
+// pidOf returns the pid the log last gave a ready process.
+func pidOf(t *testing.T, v *voyageUnderTest, name string) int {
+	t.Helper()
+	all := regexp.MustCompile(`state process=`+name+` state=ready pid=(\d+)`).FindAllStringSubmatch(v.output(), -1)
+	if len(all) == 0 {
+		t.Fatalf("no ready pid for %s", name)
+	}
+	var pid int
+	fmt.Sscan(all[len(all)-1][1], &pid)
+	return pid
+}
+
+// reloadAndWait sends SIGHUP when hup is set, and waits for the n-th
+// reload's outcome line.
+func reloadAndWait(t *testing.T, v *voyageUnderTest, n int, hup bool) string {
+	t.Helper()
+	if hup {
+		v.cmd.Process.Signal(syscall.SIGHUP)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		var outcomes []string
+		for _, line := range strings.Split(v.output(), "\n") {
+			if strings.Contains(line, "reloaded generation=") || strings.Contains(line, "reload refused") {
+				outcomes = append(outcomes, line)
+			}
+		}
+		if len(outcomes) >= n {
+			return outcomes[n-1]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("reload %d: no outcome logged within 20s", n)
+	return ""
+}
+
+// TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest: under a load
+// loop over plain HTTP and TLS, a reload (SIGHUP) adds a ship and its
+// routes, a broken manifest is refused with its line and changes nothing
+// (`mothership reload`, which fails), and a reload removes the ship again, whose process is then gone; not one
+// request fails, and the untouched ship keeps its pid.
+func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
+	dir := t.TempDir()
+	writeCert(t, dir, "a.test", 1)
+	metricsPort, httpPort, httpsPort := freePort(t), freePort(t), freePort(t)
+	// api goes first: routes match in declaration order, and web takes /.*.
+	manifest := func(extra string) string { return fmt.Sprintf(reloadBase, metricsPort, httpPort, httpsPort, extra) }
+	writeManifest(t, dir, manifest(""))
+	v := startRunIn(t, dir, nil)
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	webPID := pidOf(t, v, "web")
+	plain, secure := fmt.Sprintf("http://127.0.0.1:%d", httpPort), fmt.Sprintf("https://127.0.0.1:%d", httpsPort)
+	load := startLoad([]string{plain + "/hello", secure + "/hello", plain + "/api/users", secure + "/api/users"})
+
+	writeManifest(t, dir, manifest(reloadAPI))
+	if out := reloadAndWait(t, v, 1, true); !strings.Contains(out, "generation=2 ships_added=api ships_removed=- ships_restarted=- routes=\"2 → 4\"") {
+		t.Errorf("the first reload logged %q, want api added and 2 → 4 routes", out)
+	}
+	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "api: GET /users") {
+		t.Errorf("after adding api, GET /api/users: %d %q, want api's answer", code, body)
+	}
+	apiPID := pidOf(t, v, "api")
+	if code, stdout, _ := binary(t, dir, nil, "status"); code != 0 || !strings.Contains(stdout, "http /api/.*") {
+		t.Errorf("mothership status after adding api: exit %d, want api's routes listed:\n%s", code, stdout)
+	}
+
+	// Over the control socket, as `mothership reload`: refused, with the line.
+	writeManifest(t, dir, manifest(reloadAPI+"\n[[fleet.web]]\nname = \"broken\"\ncommand = \"SHIPD\"\nroutes = [{ pattern = \"/b/.*\", bind = \"nope\" }]\n"))
+	code, stdout, stderr := binary(t, dir, nil, "reload")
+	if line := regexp.MustCompile(`ship-manifest\.toml:\d+: `); code == 0 || !line.MatchString(stderr) || !line.MatchString(reloadAndWait(t, v, 2, false)) {
+		t.Errorf("mothership reload of a broken manifest: exit %d, stdout %q, stderr %q; want a failure naming the file and line, logged too", code, stdout, stderr)
+	}
+	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "api: GET /users") {
+		t.Errorf("after the refused reload, GET /api/users: %d %q, want api still serving", code, body)
+	}
+
+	writeManifest(t, dir, manifest(""))
+	code, stdout, stderr = binary(t, dir, nil, "reload")
+	if out := reloadAndWait(t, v, 3, false); code != 0 || !strings.Contains(stdout, "reloaded: generation=3 ships_added=- ships_removed=api") || !strings.Contains(out, "generation=3 ships_added=- ships_removed=api") {
+		t.Errorf("mothership reload removing api: exit %d, stdout %q, stderr %q, log %q; want api removed", code, stdout, stderr, out)
+	}
+	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "web: GET /api/users") {
+		t.Errorf("after removing api, GET /api/users: %d %q, want web's answer", code, body)
+	}
+	time.Sleep(200 * time.Millisecond) // the load loop runs on the final plan too
+	load.end()
+	if n := load.failed.Load(); n > 0 || load.sent.Load() < 50 {
+		t.Errorf("%d of %d requests failed (first: %s), want none of at least 50", n, load.sent.Load(), load.firstFailure)
+	}
+	t.Logf("%d requests through three reloads", load.sent.Load())
+	if err := syscall.Kill(apiPID, 0); err == nil {
+		t.Errorf("the removed ship's process %d still runs", apiPID)
+	}
+	if pid := pidOf(t, v, "web"); pid != webPID || syscall.Kill(webPID, 0) != nil {
+		t.Errorf("web's pid went from %d to %d, want it untouched", webPID, pid)
+	}
+	_, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+	for _, want := range []string{`mothership_reloads_total{result="applied"} 2`, `mothership_reloads_total{result="refused"} 1`, "mothership_plan_generation 3"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
