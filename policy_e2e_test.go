@@ -242,6 +242,7 @@ func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
 	manifest := strings.NewReplacer(
 		`http = "127.0.0.1:HTTPPORT"`, `http = { addr = "127.0.0.1:HTTPPORT", max_body_size = "1KiB", max_header_count = 20 }`,
 		`routes = [{ path_prefix = "/pool" }]`, `routes = [{ path_prefix = "/pool", max_body_size = "1MiB", underscores_in_headers = true }]`,
+		`routes = [{ path_prefix = "/params" }]`, `routes = [{ path_prefix = "/params", underscores_in_headers = true }]`,
 		"LOGA", a.ln.Addr().String(), "LOGB", b.ln.Addr().String()).Replace(policyManifest)
 	_, base := startBays(t, manifest)
 	addr := strings.TrimPrefix(base, "http://")
@@ -290,6 +291,11 @@ func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
 	head := headOf(t, a.take()+b.take())
 	if status != 200 || len(head["X_APP"]) != 1 || len(head["X_FORWARDED_FOR"]) != 1 || head["X_FORWARDED_FOR"][0] != "127.0.0.1" {
 		t.Errorf("underscores_in_headers: status %d, X_App %q, X-Forwarded-For %q; want the client's X_App and our X-Forwarded-For only", status, head["X_APP"], head["X_FORWARDED_FOR"])
+	}
+	// A bay that keeps underscores still gets one param for one CGI name.
+	status, params := rawExchange(t, addr, "GET /params HTTP/1.1\r\nHost: x\r\nX-Foo: a\r\nX_Foo: b\r\nX_Forwarded_For: 7.7.7.7\r\n\r\n")
+	if n, ff := strings.Count(params, "HTTP_X_FOO="), strings.Count(params, "HTTP_X_FORWARDED_FOR="); status != 200 || n != 1 || !strings.Contains(params, "HTTP_X_FOO=a, b\n") || ff != 1 || strings.Contains(params, "7.7.7.7") {
+		t.Errorf("bay with underscores_in_headers: status %d, params:\n%s\nwant one HTTP_X_FOO=a, b and our X-Forwarded-For alone", status, params)
 	}
 }
 
