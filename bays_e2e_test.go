@@ -62,7 +62,7 @@ name = "rack"
 command = "BAYD"
 threads = 4
 request_timeout = "1s"
-routes = [{ pattern = "/.*" }]
+routes = [{ pattern = "/.*", max_body_size = "32MiB" }]
 `
 
 func TestHTTPBayThroughARunningMothership(t *testing.T) {

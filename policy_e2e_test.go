@@ -242,6 +242,7 @@ func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
 	manifest := strings.NewReplacer(
 		`http = "127.0.0.1:HTTPPORT"`, `http = { addr = "127.0.0.1:HTTPPORT", max_body_size = "1KiB", max_header_count = 20 }`,
 		`routes = [{ path_prefix = "/pool" }]`, `routes = [{ path_prefix = "/pool", max_body_size = "1MiB", underscores_in_headers = true }]`,
+		`routes = [{ path_prefix = "/params" }]`, `routes = [{ path_prefix = "/params", underscores_in_headers = true }]`,
 		"LOGA", a.ln.Addr().String(), "LOGB", b.ln.Addr().String()).Replace(policyManifest)
 	_, base := startBays(t, manifest)
 	addr := strings.TrimPrefix(base, "http://")
@@ -290,6 +291,11 @@ func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
 	head := headOf(t, a.take()+b.take())
 	if status != 200 || len(head["X_APP"]) != 1 || len(head["X_FORWARDED_FOR"]) != 1 || head["X_FORWARDED_FOR"][0] != "127.0.0.1" {
 		t.Errorf("underscores_in_headers: status %d, X_App %q, X-Forwarded-For %q; want the client's X_App and our X-Forwarded-For only", status, head["X_APP"], head["X_FORWARDED_FOR"])
+	}
+	// A bay that keeps underscores still gets one param for one CGI name.
+	status, params := rawExchange(t, addr, "GET /params HTTP/1.1\r\nHost: x\r\nX-Foo: a\r\nX_Foo: b\r\nX_Forwarded_For: 7.7.7.7\r\n\r\n")
+	if n, ff := strings.Count(params, "HTTP_X_FOO="), strings.Count(params, "HTTP_X_FORWARDED_FOR="); status != 200 || n != 1 || !strings.Contains(params, "HTTP_X_FOO=a, b\n") || ff != 1 || strings.Contains(params, "7.7.7.7") {
+		t.Errorf("bay with underscores_in_headers: status %d, params:\n%s\nwant one HTTP_X_FOO=a, b and our X-Forwarded-For alone", status, params)
 	}
 }
 
@@ -426,12 +432,20 @@ func TestWebSocketBayRefusesBrokenFrames(t *testing.T) {
 		return []byte(b.String())
 	}
 	text := func(s string) []byte { return frame(true, ws.OpText, []byte(s)) }
+	// headOnly is a frame's header alone, for a frame refused on its
+	// header's length: the rest, written after the proxy closed, could
+	// reset the connection before the close frame is read.
+	headOnly := func(op ws.OpCode, n int64) []byte {
+		var b strings.Builder
+		ws.WriteHeader(&b, ws.Header{Fin: true, OpCode: op, Masked: true, Mask: [4]byte{1, 2, 3, 4}, Length: n})
+		return []byte(b.String())
+	}
 	cases := []struct {
 		name  string
 		bytes []byte
 		code  ws.StatusCode
 	}{
-		{"100 KB ping", frame(true, ws.OpPing, make([]byte, 100<<10)), ws.StatusProtocolError},
+		{"100 KB ping", headOnly(ws.OpPing, 100<<10), ws.StatusProtocolError},
 		{"126-byte ping", frame(true, ws.OpPing, make([]byte, 126)), ws.StatusProtocolError},
 		{"fragmented ping", frame(false, ws.OpPing, []byte("a")), ws.StatusProtocolError},
 		{"stray continuation", frame(true, ws.OpContinuation, []byte("a")), ws.StatusProtocolError},
@@ -441,7 +455,7 @@ func TestWebSocketBayRefusesBrokenFrames(t *testing.T) {
 		{"one-byte close", frame(true, ws.OpClose, []byte{3}), ws.StatusProtocolError},
 		{"close with code 1005", frame(true, ws.OpClose, []byte{0x03, 0xed}), ws.StatusProtocolError},
 		{"close reason not UTF-8", frame(true, ws.OpClose, []byte{0x03, 0xe8, 0xff}), ws.StatusInvalidFramePayloadData},
-		{"message over 1 MiB", frame(true, ws.OpBinary, make([]byte, 1<<20+1)), ws.StatusMessageTooBig},
+		{"message over 1 MiB", headOnly(ws.OpBinary, 1<<20+1), ws.StatusMessageTooBig},
 	}
 	for _, tc := range cases {
 		conn := boardCable(t, base)

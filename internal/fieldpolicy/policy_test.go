@@ -1,0 +1,58 @@
+package fieldpolicy
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mothership-go/mothership/pipeline"
+)
+
+func TestPasses(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		field       string
+		trusted     bool
+		underscores bool
+		want        bool
+	}{
+		{"own field", "X-App", false, false, true},
+		{"underscore name", "X_App", false, false, false},
+		{"underscore name kept", "X_App", false, true, true},
+		{"twin of ours, underscores kept", "X_Forwarded_For", false, true, false},
+		{"ours", "x-ja4h", true, false, false},
+		{"X-Request-Start", "X-Request-Start", true, false, false},
+		{"Proxy", "Proxy", true, false, false},
+		{"hop-by-hop", "Keep-Alive", false, false, false},
+		{"named by Connection", "X-Hop", false, false, false},
+		{"Forwarded, untrusted", "Forwarded", false, false, false},
+		{"Forwarded, trusted", "Forwarded", true, false, true},
+		{"replaced by add_headers", "x-route", false, false, false},
+	} {
+		x := &pipeline.Exchange{PeerTrusted: tc.trusted}
+		x.Header.Add("Connection", "X-Hop")
+		p := &Policy{Underscores: tc.underscores, Add: []pipeline.Field{{Name: "X-Route", Value: "r"}}}
+		if got := p.Passes(x, tc.field); got != tc.want {
+			t.Errorf("%s: Passes(%q) = %v, want %v", tc.name, tc.field, got, tc.want)
+		}
+	}
+}
+
+func TestValidRequestID(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", true},
+		{"lb-01:3f2a.9_x", true},
+		{strings.Repeat("a", 128), true},
+		{strings.Repeat("a", 129), false},
+		{"", false},
+		{"a b", false},
+		{"a\"b", false},
+		{"é", false},
+	} {
+		if got := ValidRequestID(tc.id); got != tc.want {
+			t.Errorf("ValidRequestID(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}
