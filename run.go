@@ -221,6 +221,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.srv = srv
+	v.metrics.Certificates(v.certificateExpiry)
 	for _, bt := range tree.Binds {
 		v.log.Info("bind listening", "bind", bt.Bind.Name, "addr", srv.Addr(bt.Bind.Name).String())
 	}
@@ -249,6 +250,15 @@ func (v *voyage) proxyOptions(m *manifest.Manifest) proxy.Options {
 		RecycleWorker:  v.recycleWorker,
 		ServerSoftware: "mothership/" + readBuildVersion().short(),
 	}
+}
+
+// certificateExpiry is when each name's certificate expires, for /metrics.
+func (v *voyage) certificateExpiry() []telemetry.CertExpiry {
+	var out []telemetry.CertExpiry
+	for _, c := range v.srv.CertificateNames() {
+		out = append(out, telemetry.CertExpiry{Bind: c.Bind, Name: c.Name, NotAfter: c.Leaf.NotAfter})
+	}
+	return out
 }
 
 // logStart says which mothership runs which manifest, first in the log.
