@@ -199,3 +199,25 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchReloadsWhenTheManifestChanges: with --watch, saving the
+// manifest reloads it once, however many writes the save took.
+func TestWatchReloadsWhenTheManifestChanges(t *testing.T) {
+	dir := t.TempDir()
+	writeCert(t, dir, "a.test", 1)
+	manifest := func(extra string) string {
+		return fmt.Sprintf(reloadBase, freePort(t), freePort(t), freePort(t), extra)
+	}
+	first := manifest("")
+	writeManifest(t, dir, first)
+	v := startRunIn(t, dir, nil, "--watch")
+	v.waitFor(t, "phase=Running", 20*time.Second)
+	// Two writes in a row, as an editor's save may be: one reload.
+	writeManifest(t, dir, strings.Replace(first, "[[fleet.web]]", reloadAPI+"\n[[fleet.web]]", 1))
+	writeManifest(t, dir, strings.Replace(first, "[[fleet.web]]", reloadAPI+"\n[[fleet.web]]", 1))
+	v.waitFor(t, "reloaded generation=2 ships_added=api", 20*time.Second)
+	time.Sleep(time.Second)
+	if n := strings.Count(v.output(), "reloaded generation="); n != 1 {
+		t.Errorf("one save made %d reloads, want 1", n)
+	}
+}

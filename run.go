@@ -43,6 +43,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("log-format", "text", "log format: text or json")
 	debug := fs.Bool("debug", false, "log debug events")
 	dash := fs.Bool("tui", false, "show the dashboard instead of the log (needs a terminal)")
+	watch := fs.Bool("watch", false, "reload the manifest when its file changes, as SIGHUP does")
 	if code, done := parse(fs, args); done {
 		return code
 	}
@@ -131,6 +132,11 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(restarts)
 	go v.watchPhasedRestarts(ctx, restarts)
 	go v.watchReloads(ctx, reloads)
+	if *watch {
+		if err := v.watchManifest(ctx, filepath.Join(m.Dir, filepath.Base(m.File))); err != nil {
+			v.log.Warn("not watching the manifest", "error", err.Error())
+		}
+	}
 	select {
 	case <-ctx.Done():
 		return v.shutdown(fleet.Landed, exitLanded, nil)
@@ -221,6 +227,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.srv = srv
+	v.metrics.Certificates(v.certificateExpiry)
 	for _, bt := range tree.Binds {
 		v.log.Info("bind listening", "bind", bt.Bind.Name, "addr", srv.Addr(bt.Bind.Name).String())
 	}
@@ -249,6 +256,15 @@ func (v *voyage) proxyOptions(m *manifest.Manifest) proxy.Options {
 		RecycleWorker:  v.recycleWorker,
 		ServerSoftware: "mothership/" + readBuildVersion().short(),
 	}
+}
+
+// certificateExpiry is when each name's certificate expires, for /metrics.
+func (v *voyage) certificateExpiry() []telemetry.CertExpiry {
+	var out []telemetry.CertExpiry
+	for _, c := range v.srv.CertificateNames() {
+		out = append(out, telemetry.CertExpiry{Bind: c.Bind, Name: c.Name, NotAfter: c.Leaf.NotAfter})
+	}
+	return out
 }
 
 // logStart says which mothership runs which manifest, first in the log.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,9 @@ https = { addr = "127.0.0.1:%d", tls = [
   { cert = "b.test.pem", key = "%s" },
 ] }
 
+[mothership]
+metrics_port = %d
+
 [[fleet.web]]
 name = "web"
 command = "SHIPD"
@@ -113,22 +117,22 @@ func TestTLSBindServesHTTPSByNameAndRereadsItsCertificates(t *testing.T) {
 	dir := t.TempDir()
 	writeCert(t, dir, "a.test", 1)
 	writeCert(t, dir, "b.test", 2)
-	httpPort, httpsPort := freePort(t), freePort(t)
+	httpPort, httpsPort, metricsPort := freePort(t), freePort(t), freePort(t)
 
 	// A key that is not its certificate's is refused with the line.
-	writeManifest(t, dir, fmt.Sprintf(tlsManifest, httpPort, httpsPort, "a.test.key"))
+	writeManifest(t, dir, fmt.Sprintf(tlsManifest, httpPort, httpsPort, "a.test.key", metricsPort))
 	code, _, stderr := binary(t, dir, nil, "clearance")
 	if code == 0 || !strings.Contains(stderr, "ship-manifest.toml:6: mothership.bind.https.tls[1]: certificate b.test.pem with key a.test.key: tls: private key does not match public key") {
 		t.Errorf("clearance with a mismatched key: exit %d, want a failure naming line 6:\n%s", code, stderr)
 	}
 	// A missing file is named, with its line.
-	writeManifest(t, dir, fmt.Sprintf(tlsManifest, httpPort, httpsPort, "c.test.key"))
+	writeManifest(t, dir, fmt.Sprintf(tlsManifest, httpPort, httpsPort, "c.test.key", metricsPort))
 	code, _, stderr = binary(t, dir, nil, "clearance")
 	if !strings.Contains(stderr, "ship-manifest.toml:6: warning: mothership.bind.https.tls[1].key: key file "+filepath.Join(dir, "c.test.key")+" does not exist here") {
 		t.Errorf("clearance with a missing key (exit %d) does not name it:\n%s", code, stderr)
 	}
 
-	writeManifest(t, dir, fmt.Sprintf(tlsManifest, httpPort, httpsPort, "b.test.key"))
+	writeManifest(t, dir, fmt.Sprintf(tlsManifest, httpPort, httpsPort, "b.test.key", metricsPort))
 	if code, stdout, stderr := binary(t, dir, nil, "clearance"); code != 0 || strings.Contains(stderr, "plain HTTP") || !strings.Contains(stdout, fmt.Sprintf("https 127.0.0.1:%d (TLS, 2 certificates)", httpsPort)) {
 		t.Fatalf("clearance: exit %d, want 0 and no plain-HTTP warning:\n%s%s", code, stdout, stderr)
 	}
@@ -154,6 +158,20 @@ func TestTLSBindServesHTTPSByNameAndRereadsItsCertificates(t *testing.T) {
 		t.Errorf("a TLS 1.1 handshake succeeded, want it refused")
 	}
 
+	// Each name's expiry is on /metrics, and the renewal moves it.
+	expiry := func(name string) string {
+		t.Helper()
+		_, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+		m := regexp.MustCompile(`mothership_tls_certificate_expiry_timestamp_seconds\{bind="https",name="` + regexp.QuoteMeta(name) + `"\} (\S+)`).FindStringSubmatch(metrics)
+		if m == nil {
+			t.Fatalf("/metrics has no certificate expiry for %s", name)
+		}
+		return m[1]
+	}
+	before := expiry("a.test")
+	expiry("b.test")
+
+	time.Sleep(1100 * time.Millisecond) // a renewal's NotAfter is a second later
 	writeCert(t, dir, "a.test", 3)
 	deadline := time.Now().Add(5 * time.Second)
 	for servedCert(t, addr, "a.test") != 3 {
@@ -161,5 +179,8 @@ func TestTLSBindServesHTTPSByNameAndRereadsItsCertificates(t *testing.T) {
 			t.Fatalf("the renewed certificate is not served within 5s")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if after := expiry("a.test"); after == before {
+		t.Errorf("the renewed certificate's expiry on /metrics is still %s", before)
 	}
 }

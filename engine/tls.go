@@ -2,6 +2,7 @@ package engine
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
@@ -150,4 +151,14 @@ func WrapTLS(l net.Listener, get func(*tls.ClientHelloInfo) (*tls.Certificate, e
 		GetCertificate: get,
 		NextProtos:     []string{"http/1.1"},
 	})
+}
+
+// Leaves returns the leaf certificate of each loaded pair, in order.
+func (c *Certificates) Leaves() []*x509.Certificate {
+	certs := c.current.Load().certs
+	out := make([]*x509.Certificate, len(certs))
+	for i := range certs {
+		out[i] = certs[i].Leaf
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"slices"
 	"time"
@@ -143,4 +144,36 @@ func (s *Server) Generation() int64 {
 // String formats a change for the reload's log line.
 func (c Change) String() string {
 	return fmt.Sprintf("routes %d → %d, binds added %v, removed %v", c.RoutesBefore, c.RoutesAfter, c.BindsAdded, c.BindsRemoved)
+}
+
+// CertificateNames are the names each TLS bind serves a certificate for
+// (the DNS names of each leaf, else its common name), with the leaf, in
+// bind and certificate order.
+func (s *Server) CertificateNames() []CertificateName {
+	s.mu.Lock()
+	binds := slices.Clone(s.binds)
+	s.mu.Unlock()
+	var out []CertificateName
+	for _, b := range binds {
+		certs := b.certs.Load()
+		if certs == nil {
+			continue
+		}
+		for _, leaf := range certs.Leaves() {
+			names := leaf.DNSNames
+			if len(names) == 0 {
+				names = []string{leaf.Subject.CommonName}
+			}
+			for _, n := range names {
+				out = append(out, CertificateName{Bind: b.bind.Name, Name: n, Leaf: leaf})
+			}
+		}
+	}
+	return out
+}
+
+// CertificateName is one name a TLS bind serves a certificate for.
+type CertificateName struct {
+	Bind, Name string
+	Leaf       *x509.Certificate
 }
