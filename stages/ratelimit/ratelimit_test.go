@@ -113,13 +113,13 @@ func TestRateLimitFloodBound(t *testing.T) {
 	clock := &fakeClock{t: int64(time.Hour)}
 	l := newRateLimit(manifest.RateLimiting{PerIPRPM: 2}, clock.now)
 	abuser := netip.MustParseAddr("192.0.2.1")
-	l.perIP.take(abuser, clock.now())
-	l.perIP.take(abuser, clock.now())
+	l.perIP.take(abuser, clock.now(), nil, 0)
+	l.perIP.take(abuser, clock.now(), nil, 0)
 	i := uint32(0)
 	flood := func() {
 		i++
 		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		if wait := l.perIP.take(ip, clock.now()); wait != 0 {
+		if wait := l.perIP.take(ip, clock.now(), nil, 0); wait != 0 {
 			t.Fatalf("flood IP %v refused on its first request", ip)
 		}
 	}
@@ -133,7 +133,7 @@ func TestRateLimitFloodBound(t *testing.T) {
 	if int(i)+1-live > evicted {
 		t.Errorf("%d IPs, %d live, but only %d evictions counted", i+1, live, evicted)
 	}
-	if wait := l.perIP.take(abuser, clock.now()); wait == 0 {
+	if wait := l.perIP.take(abuser, clock.now(), nil, 0); wait == 0 {
 		t.Errorf("the client that spent its budget was forgotten in the flood")
 	}
 	// Once idle, buckets are the same as free: an hour later nothing is live.
