@@ -14,24 +14,34 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
-// claimScript settles one key's claim atomically: it replaces the
-// reservation the server held (ARGV[2]) by what it used (ARGV[1]), then
-// reserves and returns its grant: what is left of the limit (ARGV[3])
-// divided among the live servers (the set in KEYS[2]), rounded up, and
-// never more than is left. The counter thus never holds less than the
-// deployment admitted, nor grants past the limit.
+// claimScript settles a batch of claims atomically, each in turn: it
+// replaces the reservation the server held (held) by what it used (used),
+// then reserves and returns its grant: what is left of the limit divided
+// among the live servers (the set in KEYS[1]), rounded up, and never more
+// than is left. A counter thus never holds less than the deployment
+// admitted, nor grants past the limit. KEYS[1+i] is claim i's counter and
+// ARGV[4i-3..4i] its used, held, limit and expiry in milliseconds.
 const claimScript = `
-local c = redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]) - tonumber(ARGV[2]))
-local left = tonumber(ARGV[3]) - c
-local g = 0
-if left > 0 then
-  local n = math.max(1, redis.call('ZCARD', KEYS[2]))
-  g = math.ceil(left / n)
-  redis.call('INCRBY', KEYS[1], g)
+local n = math.max(1, redis.call('ZCARD', KEYS[1]))
+local grants = {}
+for i = 2, #KEYS do
+  local a = (i - 2) * 4
+  local c = redis.call('INCRBY', KEYS[i], tonumber(ARGV[a+1]) - tonumber(ARGV[a+2]))
+  local left = tonumber(ARGV[a+3]) - c
+  local g = 0
+  if left > 0 then
+    g = math.ceil(left / n)
+    redis.call('INCRBY', KEYS[i], g)
+  end
+  redis.call('PEXPIRE', KEYS[i], ARGV[a+4])
+  grants[i - 1] = g
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return g
+return grants
 `
+
+// claimBatch is how many claims one script call settles: enough to make
+// the per-call cost small, few enough that Redis is not held for long.
+const claimBatch = 500
 
 var claimSHA = func() string {
 	sum := sha1.Sum([]byte(claimScript))
@@ -81,21 +91,30 @@ func (r *redisStore) sync(ctx context.Context, now time.Time, claims []claim) (i
 	if len(claims) > 0 {
 		p.ScriptLoad(ctx, claimScript) // cheap, and survives a restarted Redis
 	}
-	cmds := make([]*redis.Cmd, len(claims))
-	for i := range claims {
-		c := &claims[i]
-		cmds[i] = p.EvalSha(ctx, claimSHA, []string{c.key, r.servers},
-			c.report.used, c.report.held, c.limit, c.ttl.Milliseconds())
+	var cmds []*redis.Cmd
+	for lo := 0; lo < len(claims); lo += claimBatch {
+		batch := claims[lo:min(lo+claimBatch, len(claims))]
+		keys := make([]string, 1, 1+len(batch))
+		keys[0] = r.servers
+		args := make([]any, 0, 4*len(batch))
+		for i := range batch {
+			c := &batch[i]
+			keys = append(keys, c.key)
+			args = append(args, c.report.used, c.report.held, c.limit, c.ttl.Milliseconds())
+		}
+		cmds = append(cmds, p.EvalSha(ctx, claimSHA, keys, args...))
 	}
 	if _, err := p.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("rate-limit sync: %w", err)
 	}
-	for i := range claims {
-		g, err := cmds[i].Int64()
-		if err != nil {
-			return 0, fmt.Errorf("rate-limit sync: %s: %w", claims[i].key, err)
+	for bi, cmd := range cmds {
+		grants, err := cmd.Int64Slice()
+		if err != nil || len(grants) != min(claimBatch, len(claims)-bi*claimBatch) {
+			return 0, fmt.Errorf("rate-limit sync: claim batch %d: %d grants, %w", bi, len(grants), err)
 		}
-		claims[i].grant = uint64(max(g, 0))
+		for i, g := range grants {
+			claims[bi*claimBatch+i].grant = uint64(max(g, 0))
+		}
 	}
 	return int(count.Val()), nil
 }
