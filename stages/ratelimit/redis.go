@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/mothership-go/mothership/manifest"
@@ -56,7 +57,16 @@ type redisStore struct {
 	stale   time.Duration // a server not heard from in this long is gone
 }
 
+// quiet is go-redis's logger: the stage logs the store going and coming
+// back once each, where go-redis would print every failed dial.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var silenceRedis = sync.OnceFunc(func() { redis.SetLogger(quiet{}) })
+
 func newRedisStore(cfg manifest.RateLimiting) (*redisStore, error) {
+	silenceRedis()
 	opt, err := redis.ParseURL(cfg.Store)
 	if err != nil {
 		return nil, fmt.Errorf("rate_limiting.store %s: %w", redacted(cfg.Store), err)
