@@ -111,6 +111,7 @@ func (l *rateLimit) share(cfg manifest.RateLimiting, st store, wallOffset int64)
 	s.servers.Store(1)
 	if l.global != nil {
 		s.global = newWindow(time.Second, cfg.GlobalRPS)
+		s.globalShare = &l.global.share
 	}
 	if l.perIP != nil {
 		s.perIP = newWindow(time.Minute, cfg.PerIPRPM)
@@ -196,6 +197,7 @@ func refuseTooMany(w pipeline.ResponseWriter, wait int64) {
 // global_rps, one minute's for per_ip_rpm.
 type gcra struct {
 	tat       atomic.Int64 // theoretical arrival time, on the stage's clock
+	share     share        // with a store; on tat's cache line, as both change together
 	interval  int64        // nanoseconds per token
 	tolerance int64        // burst × interval
 }

@@ -20,6 +20,7 @@ type window struct {
 	fresh atomic.Uint64
 }
 
+// newWindow makes a window of per, time.Second or time.Minute.
 func newWindow(per time.Duration, limit float64) *window {
 	w := &window{per: int64(per), limit: uint64(limit)}
 	w.fresh.Store(w.limit)
@@ -28,7 +29,16 @@ func newWindow(per time.Duration, limit float64) *window {
 
 // index is the window that wall-clock time wall (Unix nanoseconds) falls
 // in: every server cuts the same windows, as far as their clocks agree.
-func (w *window) index(wall int64) int64 { return wall / w.per }
+//
+// The windows are one second or one minute: dividing by a constant is a
+// multiply on the request path, where a division by w.per would cost more
+// than the rest of the share's check.
+func (w *window) index(wall int64) int64 {
+	if w.per == int64(time.Second) {
+		return wall / int64(time.Second)
+	}
+	return wall / int64(time.Minute)
+}
 
 // wait is how long until the window of wall ends, when its count is back.
 func (w *window) wait(wall int64) int64 { return w.per - wall%w.per }
@@ -39,11 +49,12 @@ func (w *window) setServers(n int) {
 }
 
 // sharing is what a limiter with a store keeps beside its local buckets:
-// the global bucket's share (the per-IP shares are in the per-IP table),
+// the global bucket's share (kept in the bucket, the per-IP shares in the
+// per-IP table),
 // both windows, and what the sync needs.
 type sharing struct {
 	global, perIP *window // nil when that limit is off
-	globalShare   share
+	globalShare   *share  // in the global bucket, beside its TAT
 	// wallOffset turns the stage's clock into Unix nanoseconds.
 	wallOffset int64
 	prefix     string
