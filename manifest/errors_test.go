@@ -361,6 +361,26 @@ func TestErrors(t *testing.T) {
 			words: []string{`"soon" is not a duration`, "30s"},
 		},
 
+		// Rate limits shared through a store.
+		{
+			name:  "a store that is not a Redis URL",
+			doc:   "[mothership.rate_limiting]\nper_ip_rpm = 60\nstore = \"http://cache:6379\" " + errMark + "\n",
+			key:   "mothership.rate_limiting.store",
+			words: []string{"is not a Redis URL", "redis://host:6379/0"},
+		},
+		{
+			name:  "a shared limit below one request per window",
+			doc:   "[mothership.rate_limiting]\nstore = \"redis://cache:6379\"\nglobal_rps = 0.5 " + errMark + "\n",
+			key:   "mothership.rate_limiting.global_rps",
+			words: []string{"with a store", "whole requests in one second", "0.5"},
+		},
+		{
+			name:  "a sync interval out of range",
+			doc:   "[mothership.rate_limiting]\nstore = \"redis://cache:6379\"\nper_ip_rpm = 60\nsync_interval = \"1ms\" " + errMark + "\n",
+			key:   "mothership.rate_limiting.sync_interval",
+			words: []string{"out of range", "10ms to 10s"},
+		},
+
 		// Commands.
 		{
 			name:  "command with an unclosed quote",

@@ -339,8 +339,7 @@ func readMothership(t *table, m *Manifest) {
 	}
 	ms.CORSCache = readCORS(t)
 	if rl := t.sub("rate_limiting"); rl != nil {
-		ms.RateLimiting = RateLimiting{GlobalRPS: rl.number("global_rps"), PerIPRPM: rl.number("per_ip_rpm")}
-		rl.finish()
+		ms.RateLimiting = readRateLimiting(rl)
 	}
 	for _, jt := range t.tables("prelaunch") {
 		ms.Prelaunch = append(ms.Prelaunch, &Job{Process: readProcess(jt, Process{}, true)})

@@ -420,6 +420,13 @@ type RateLimiting struct {
 	GlobalRPS float64
 	// PerIPRPM is the requests per minute allowed from one client IP.
 	PerIPRPM float64
+	// Store is the Redis URL through which several motherships share
+	// both limits; "" keeps them per server.
+	Store string
+	// SyncInterval is how often usage is synced with the store.
+	SyncInterval time.Duration
+	// Prefix starts every key kept in the store.
+	Prefix string
 }
 
 // Uplink is an external service checked before launch.

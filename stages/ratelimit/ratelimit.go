@@ -12,7 +12,7 @@
 // the cache line the CPUs pass around, tens of nanoseconds.
 //
 // The per-IP buckets live in a fixed table allocated once, 64 shards of
-// 128 sets of 8 ways (65536 buckets, 1.5 MiB), each shard behind its own
+// 128 sets of 8 ways (65536 buckets, 2 MiB), each shard behind its own
 // mutex and picked by a seeded hash of the client IP. A new IP takes the
 // way of its set whose TAT is earliest: an idle bucket (TAT passed, so
 // nothing is lost), or under a flood of distinct IPs the one nearest to
@@ -21,6 +21,7 @@
 package ratelimit
 
 import (
+	"context"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -40,10 +41,30 @@ import (
 type key struct{}
 
 // Build gives every route the server's limiter when a limit is set, and
-// none otherwise.
+// none otherwise. With a store, the limiter syncs with it from the
+// server's start to its drain.
 func Build(b *pipeline.Build, _ *routetree.Route) (pipeline.Stage, error) {
 	v, err := b.Shared(key{}, func() (any, error) {
-		return newRateLimit(b.Manifest.Mothership.RateLimiting, monotonicNow), nil
+		cfg := b.Manifest.Mothership.RateLimiting
+		var obs Observer = nopObserver{}
+		if o, ok := b.Observer.(Observers); ok && (cfg.GlobalRPS > 0 || cfg.PerIPRPM > 0) {
+			obs = o.RateLimit()
+		}
+		l := newRateLimit(cfg, monotonicNow)
+		if l == nil {
+			return l, nil
+		}
+		l.obs = obs
+		if cfg.Store != "" {
+			st, err := newRedisStore(cfg)
+			if err != nil {
+				return nil, err
+			}
+			l.share(cfg, st, clockBase.UnixNano())
+			b.OnStart(func(ctx context.Context) { l.run(ctx, cfg, b.Events) })
+			b.OnDrain(func(ctx context.Context) { _ = st.leave(ctx) })
+		}
+		return l, nil
 	})
 	if l, _ := v.(*rateLimit); l != nil {
 		return l, err
@@ -57,17 +78,20 @@ var clockBase = time.Now()
 // monotonicNow is the limiters' clock, in nanoseconds.
 func monotonicNow() int64 { return int64(time.Since(clockBase)) }
 
-// rateLimit is the stage; a nil bucket set means that limit is off.
+// rateLimit is the stage; a nil bucket set means that limit is off, and a
+// nil sharing that there is no store.
 type rateLimit struct {
-	global *gcra
-	perIP  *ipBuckets
-	now    func() int64
+	global  *gcra
+	perIP   *ipBuckets
+	sharing *sharing
+	obs     Observer
+	now     func() int64
 }
 
 // newRateLimit returns nil when neither limit is set (zero, negative or
 // NaN means unlimited).
 func newRateLimit(cfg manifest.RateLimiting, now func() int64) *rateLimit {
-	l := &rateLimit{now: now}
+	l := &rateLimit{now: now, obs: nopObserver{}}
 	if cfg.GlobalRPS > 0 {
 		l.global = newGCRA(cfg.GlobalRPS, time.Second)
 	}
@@ -80,25 +104,66 @@ func newRateLimit(cfg manifest.RateLimiting, now func() int64) *rateLimit {
 	return l
 }
 
+// share makes the limiter share its limits through st; wallOffset turns
+// its clock into Unix nanoseconds.
+func (l *rateLimit) share(cfg manifest.RateLimiting, st store, wallOffset int64) {
+	s := &sharing{wallOffset: wallOffset, prefix: cfg.Prefix, store: st}
+	s.servers.Store(1)
+	if l.global != nil {
+		s.global = newWindow(time.Second, cfg.GlobalRPS)
+		s.globalShare = &l.global.share
+	}
+	if l.perIP != nil {
+		s.perIP = newWindow(time.Minute, cfg.PerIPRPM)
+	}
+	l.sharing = s
+}
+
 // Serve refuses a request over either limit, the client's first: a client
 // refused for its own excess does not spend the global budget.
 func (l *rateLimit) Serve(x *pipeline.Exchange, next pipeline.Handler) {
 	now := l.now()
+	var perIP, global *window
+	wall := int64(0)
+	if s := l.sharing; s != nil {
+		perIP, global, wall = s.perIP, s.global, now+s.wallOffset
+	}
 	// A client of unknown address (a Unix socket without a PROXY header)
 	// has no bucket of its own; the global limit still applies.
 	if l.perIP != nil && x.Client.IsValid() {
-		if wait := l.perIP.take(x.Client, now); wait > 0 {
-			refuseTooMany(x.Response, wait)
+		if wait := l.perIP.take(x.Client, now, perIP, wall); wait > 0 {
+			l.refuse(x.Response, LimitPerIP, wait)
 			return
 		}
 	}
 	if l.global != nil {
-		if wait := l.global.take(now); wait > 0 {
-			refuseTooMany(x.Response, wait)
+		if wait := l.takeGlobal(now, global, wall); wait > 0 {
+			l.refuse(x.Response, LimitGlobal, wait)
 			return
 		}
 	}
 	next.Serve(x)
+}
+
+// takeGlobal takes a token from the global bucket and, with a store, from
+// its share of the window, or tells the wait.
+func (l *rateLimit) takeGlobal(now int64, w *window, wall int64) (wait int64) {
+	if w == nil {
+		return l.global.take(now)
+	}
+	tag := windowTag(w.index(wall))
+	if !l.sharing.globalShare.take(tag, w.fresh.Load()) {
+		return w.wait(wall)
+	}
+	if wait = l.global.take(now); wait > 0 {
+		l.sharing.globalShare.untake(tag)
+	}
+	return wait
+}
+
+func (l *rateLimit) refuse(w pipeline.ResponseWriter, by Limiter, wait int64) {
+	l.obs.Limited(by)
+	refuseTooMany(w, wait)
 }
 
 var answerTooMany = pipeline.NewAnswer(http.StatusTooManyRequests, "429 too many requests: slow down and retry after the time in Retry-After")
@@ -132,6 +197,7 @@ func refuseTooMany(w pipeline.ResponseWriter, wait int64) {
 // global_rps, one minute's for per_ip_rpm.
 type gcra struct {
 	tat       atomic.Int64 // theoretical arrival time, on the stage's clock
+	share     share        // with a store; on tat's cache line, as both change together
 	interval  int64        // nanoseconds per token
 	tolerance int64        // burst × interval
 }
@@ -191,12 +257,15 @@ type ipShard struct {
 // ipBucket is one client's bucket; an unused one is a zero TAT, which reads
 // as a full bucket whatever its address.
 type ipBucket struct {
-	addr [16]byte
-	tat  int64
+	addr  [16]byte
+	tat   int64
+	share share // with a store; see share.go
 }
 
-// take takes a token from ip's bucket, or tells the wait.
-func (t *ipBuckets) take(ip netip.Addr, now int64) (wait int64) {
+// take takes a token from ip's bucket, or tells the wait. With a shared
+// window w (nil without a store) the client's share in the window of wall
+// must have room as well.
+func (t *ipBuckets) take(ip netip.Addr, now int64, w *window, wall int64) (wait int64) {
 	key := ip.As16() // an IPv4 address and its IPv4-mapped form are one client
 	h := t.hash(&key)
 	sh := &t.shards[h%ipShards]
@@ -224,11 +293,42 @@ func (t *ipBuckets) take(ip netip.Addr, now int64) (wait int64) {
 				sh.evicted++
 			}
 			b.addr = key
+			b.share.v.Store(0)
 		}
-		b.tat = next
+		if w != nil && !b.share.take(windowTag(w.index(wall)), w.fresh.Load()) {
+			wait = w.wait(wall)
+		} else {
+			b.tat = next
+		}
 	}
 	sh.mu.Unlock()
 	return wait
+}
+
+// collect adds the claim of every client share in the window of wall.
+func (t *ipBuckets) collect(s *sharing, wall int64) {
+	i := s.perIP.index(wall)
+	tag, nextTag := windowTag(i), windowTag(i+1)
+	ttl := 2 * time.Duration(s.perIP.per)
+	for si := range t.shards {
+		sh := &t.shards[si]
+		sh.mu.Lock()
+		for set := range sh.sets {
+			for way := range sh.sets[set] {
+				b := &sh.sets[set][way]
+				if c := b.share.snapshot(tag, nextTag); c != (claimed{}) {
+					s.claims = append(s.claims, claim{limit: s.perIP.limit, ttl: ttl, report: c,
+						addr: b.addr, shard: si, set: set, way: way, tag: tag})
+				}
+			}
+		}
+		sh.mu.Unlock()
+	}
+	for k := range s.claims {
+		if c := &s.claims[k]; !c.global {
+			c.key = s.ipKey(&c.addr, i)
+		}
+	}
 }
 
 // hash is a seeded mix of the address: an attacker who does not know the

@@ -113,13 +113,13 @@ func TestRateLimitFloodBound(t *testing.T) {
 	clock := &fakeClock{t: int64(time.Hour)}
 	l := newRateLimit(manifest.RateLimiting{PerIPRPM: 2}, clock.now)
 	abuser := netip.MustParseAddr("192.0.2.1")
-	l.perIP.take(abuser, clock.now())
-	l.perIP.take(abuser, clock.now())
+	l.perIP.take(abuser, clock.now(), nil, 0)
+	l.perIP.take(abuser, clock.now(), nil, 0)
 	i := uint32(0)
 	flood := func() {
 		i++
 		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		if wait := l.perIP.take(ip, clock.now()); wait != 0 {
+		if wait := l.perIP.take(ip, clock.now(), nil, 0); wait != 0 {
 			t.Fatalf("flood IP %v refused on its first request", ip)
 		}
 	}
@@ -133,7 +133,7 @@ func TestRateLimitFloodBound(t *testing.T) {
 	if int(i)+1-live > evicted {
 		t.Errorf("%d IPs, %d live, but only %d evictions counted", i+1, live, evicted)
 	}
-	if wait := l.perIP.take(abuser, clock.now()); wait == 0 {
+	if wait := l.perIP.take(abuser, clock.now(), nil, 0); wait == 0 {
 		t.Errorf("the client that spent its budget was forgotten in the flood")
 	}
 	// Once idle, buckets are the same as free: an hour later nothing is live.
@@ -151,11 +151,15 @@ func TestRateLimitNoAllocations(t *testing.T) {
 	x := &pipeline.Exchange{Client: netip.MustParseAddr("198.51.100.7"), Response: w}
 	deny := newRateLimit(manifest.RateLimiting{PerIPRPM: 1}, clock.now)
 	deny.Serve(x, next)
+	_, st := memFleet(1)
+	shared := newRateLimit(manifest.RateLimiting{GlobalRPS: 1e6, PerIPRPM: 1e6}, l.now)
+	shared.share(manifest.RateLimiting{GlobalRPS: 1e6, PerIPRPM: 1e6}, st[0], 0)
 	cases := []struct {
 		name string
 		f    func()
 	}{
 		{"allow, both limits", func() { w.Reset(); l.Serve(x, next) }},
+		{"allow, both limits, with a store", func() { w.Reset(); shared.Serve(x, next) }},
 		{"refuse per IP", func() { w.Reset(); deny.Serve(x, next) }},
 		{"real clock", func() { _ = monotonicNow() }},
 	}
@@ -177,9 +181,17 @@ func BenchmarkRateLimit(b *testing.B) {
 		{"per IP", manifest.RateLimiting{PerIPRPM: 1e12}},
 		{"global", manifest.RateLimiting{GlobalRPS: 1e12}},
 		{"both", manifest.RateLimiting{GlobalRPS: 1e12, PerIPRPM: 1e12}},
+		// The same limits as "both" locally, shared as large windows
+		// (the largest a store allows) so that the run is all admissions.
+		{"both with a store", manifest.RateLimiting{GlobalRPS: 6e7, PerIPRPM: 6e7, Store: "redis://127.0.0.1:6379"}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			l := newRateLimit(bc.cfg, monotonicNow)
+			if bc.cfg.Store != "" {
+				_, st := memFleet(1)
+				l.share(bc.cfg, st[0], clockBase.UnixNano())
+				l.global, l.perIP.rate = newGCRA(1e12, time.Second), newGCRA(1e12, time.Minute)
+			}
 			var next pipelinetest.End
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// storeProxy is a TCP proxy to the machine's Redis that the test can cut
+// and restore, standing for Redis going away and coming back.
+type storeProxy struct {
+	t     *testing.T
+	addr  string
+	mu    sync.Mutex
+	ln    net.Listener
+	conns []net.Conn
+}
+
+func newStoreProxy(t *testing.T) *storeProxy {
+	p := &storeProxy{t: t, addr: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+	p.restore()
+	t.Cleanup(p.cut)
+	return p
+}
+
+// restore listens again and forwards every connection to Redis.
+func (p *storeProxy) restore() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r, err := net.Dial("tcp", "127.0.0.1:6379")
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, r)
+			p.mu.Unlock()
+			go func() { io.Copy(r, c); r.Close() }()
+			go func() { io.Copy(c, r); c.Close() }()
+		}
+	}()
+}
+
+// cut closes the listener and every connection: the store is unreachable.
+func (p *storeProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// awayFromMinuteBoundary waits, if the current per-IP window (a wall-clock
+// minute) ends within a few seconds, for the next one to start: a burst
+// that straddles two windows may get both windows' counts.
+func awayFromMinuteBoundary() {
+	if left := time.Minute - time.Duration(time.Now().UnixNano()%int64(time.Minute)); left < 5*time.Second {
+		time.Sleep(left + 200*time.Millisecond)
+	}
+}
+
+// burst sends count requests as client ip (through the trusted proxy
+// header) round robin over the servers, and returns the 200s per server.
+func burst(t *testing.T, urls []string, ip string, count int) []int {
+	t.Helper()
+	ok := make([]int, len(urls))
+	for i := range count {
+		start := time.Now()
+		code, _ := get(t, urls[i%len(urls)]+"/health", "X-Forwarded-For", ip)
+		switch {
+		case code == 200:
+			ok[i%len(urls)]++
+		case code != 429:
+			t.Fatalf("request %d to %s: status %d, want 200 or 429", i, urls[i%len(urls)], code)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("request %d took %v", i, d)
+		}
+	}
+	return ok
+}
+
+// TestSharedRateLimitsAcrossThreeMotherships runs three motherships, each
+// with its own bind, sharing per_ip_rpm = 30 through the machine's Redis:
+// one client spreading over all three gets the limit plus at most the
+// README's bound (30 + 2×10) in a window, not three times it; with the
+// store cut each server still serves and limits to 30/3; with it back the
+// limit is shared again, without a restart.
+func TestSharedRateLimitsAcrossThreeMotherships(t *testing.T) {
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		t.Skipf("no Redis on 127.0.0.1:6379 (.ci/run starts it): %v", err)
+	} else {
+		c.Close()
+	}
+	const limit, servers, bound = 30, 3, 30 + 2*10
+	proxy := newStoreProxy(t)
+	prefix := fmt.Sprintf("mse2e:%d:", time.Now().UnixNano())
+	var urls, metrics []string
+	var runs []*voyageUnderTest
+	for range servers {
+		dir := t.TempDir()
+		httpPort, metricsPort := freePort(t), freePort(t)
+		writeManifest(t, dir, fmt.Sprintf(`
+[mothership]
+metrics_port = %d
+trusted_proxies = ["127.0.0.1"]
+rate_limiting = { per_ip_rpm = %d, store = "redis://%s/0", prefix = "%s", sync_interval = "100ms" }
+
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "app"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ pattern = "/.*" }]
+`, metricsPort, limit, proxy.addr, prefix, httpPort))
+		runs = append(runs, startRunIn(t, dir, nil))
+		urls = append(urls, fmt.Sprintf("http://127.0.0.1:%d", httpPort))
+		metrics = append(metrics, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+	}
+	for i := range runs {
+		waitMetric(t, metrics[i], fmt.Sprintf("mothership_ratelimit_servers %d", servers), 15*time.Second)
+	}
+
+	awayFromMinuteBoundary()
+	ok := burst(t, urls, "198.51.100.1", 3*limit)
+	if got := sumInts(ok); got < limit-servers || got > bound {
+		t.Errorf("shared: the three servers admitted %d (%v) of one client's requests in a window; want %d to %d", got, ok, limit-servers, bound)
+	}
+
+	proxy.cut()
+	for _, v := range runs {
+		v.waitFor(t, "the store is unreachable", 5*time.Second)
+	}
+	awayFromMinuteBoundary()
+	ok = burst(t, urls, "198.51.100.2", 3*limit)
+	for i, n := range ok {
+		if n < 1 || n > limit/servers {
+			t.Errorf("store gone: server %d admitted %d; want it to serve, and at most %d/%d = %d", i, n, limit, servers, limit/servers)
+		}
+	}
+
+	proxy.restore()
+	for _, v := range runs {
+		v.waitFor(t, "the store is back", 5*time.Second)
+	}
+	awayFromMinuteBoundary()
+	ok = burst(t, urls, "198.51.100.3", 3*limit)
+	if got := sumInts(ok); got < limit-servers || got > bound {
+		t.Errorf("store back: the three servers admitted %d (%v); want %d to %d", got, ok, limit-servers, bound)
+	}
+	for i, v := range runs {
+		if n := strings.Count(v.output(), "the store is unreachable"); n != 1 {
+			t.Errorf("server %d logged the store going %d times, want once", i, n)
+		}
+	}
+	for i := range metrics {
+		_, body := get(t, metrics[i])
+		for _, want := range []string{`mothership_ratelimit_limited_total{limiter="per_ip"}`, "mothership_ratelimit_sync_failures_total"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("server %d: /metrics lacks %s", i, want)
+			}
+		}
+	}
+}
+
+// waitMetric waits until the metrics page at url has a line starting with
+// line.
+func waitMetric(t *testing.T, url, line string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if resp, err := httpGet(url); err == nil && strings.Contains("\n"+resp, "\n"+line+"\n") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: no %q within %v", url, line, within)
+}
+
+func httpGet(url string) (string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+func sumInts(xs []int) (s int) {
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}

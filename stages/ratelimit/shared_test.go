@@ -1,0 +1,268 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/pipeline"
+	"github.com/mothership-go/mothership/pipeline/pipelinetest"
+)
+
+// memStore is the store's arithmetic (claimScript's) in memory, shared by
+// the servers of a test; down makes every sync fail.
+type memStore struct {
+	counters map[string]int64
+	live     map[string]bool
+	down     bool
+}
+
+// memPeer is one server's connection to a memStore.
+type memPeer struct {
+	m  *memStore
+	id string
+}
+
+func (p memPeer) sync(_ context.Context, _ time.Time, claims []claim) (int, error) {
+	if p.m.down {
+		return 0, errors.New("connection refused")
+	}
+	p.m.live[p.id] = true
+	n := int64(len(p.m.live))
+	for i := range claims {
+		c := &claims[i]
+		p.m.counters[c.key] += int64(c.report.used) - int64(c.report.held)
+		c.grant = 0
+		if left := int64(c.limit) - p.m.counters[c.key]; left > 0 {
+			c.grant = uint64((left + n - 1) / n)
+			p.m.counters[c.key] += int64(c.grant)
+		}
+	}
+	return int(n), nil
+}
+
+func (p memPeer) leave(context.Context) error { delete(p.m.live, p.id); return nil }
+
+// fleetOf is n limiters of cfg on one fake clock, sharing through stores.
+func fleetOf(cfg manifest.RateLimiting, clock *fakeClock, stores []store) []*rateLimit {
+	ls := make([]*rateLimit, len(stores))
+	for i, st := range stores {
+		ls[i] = newRateLimit(cfg, clock.now)
+		ls[i].share(cfg, st, 0)
+	}
+	return ls
+}
+
+func memFleet(n int) (*memStore, []store) {
+	m := &memStore{counters: map[string]int64{}, live: map[string]bool{}}
+	st := make([]store, n)
+	for i := range st {
+		st[i] = memPeer{m: m, id: fmt.Sprint("server", i)}
+	}
+	return m, st
+}
+
+// spread sends count requests from ip round robin over the servers, each
+// server syncing every sync of the clock's time (step apart), and returns
+// the admitted per server.
+func spread(t *testing.T, ls []*rateLimit, clock *fakeClock, ip string, count int, step, sync time.Duration) []int {
+	t.Helper()
+	admitted := make([]int, len(ls))
+	x := &pipeline.Exchange{Client: netip.MustParseAddr(ip)}
+	since := time.Duration(0)
+	for i := range count {
+		w := &pipelinetest.Recorder{}
+		x.Response = w
+		ls[i%len(ls)].Serve(x, pipelinetest.End{})
+		if w.Code == 204 {
+			admitted[i%len(ls)]++
+		}
+		clock.advance(step)
+		if since += step; since >= sync {
+			since = 0
+			for _, l := range ls {
+				_ = l.syncOnce(context.Background(), time.Second)
+			}
+		}
+	}
+	return admitted
+}
+
+// announce syncs every server twice, so that each knows them all.
+func announce(t *testing.T, ls []*rateLimit) {
+	t.Helper()
+	for range 2 {
+		for _, l := range ls {
+			if err := l.syncOnce(context.Background(), time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func sum(xs []int) (s int) {
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// sharedBound is the README's worst case for one key and window: the limit
+// plus every server but one's fresh count, ⌈limit/n⌉.
+func sharedBound(limit, n int) int { return limit + (n-1)*((limit+n-1)/n) }
+
+// TestSharedPerIPWithinBound: three servers, one client spreading over
+// them; in one window the deployment admits the per-IP limit, not three
+// times it, and at least the limit less the rounding (grants come back as
+// the servers sync).
+func TestSharedPerIPWithinBound(t *testing.T) {
+	cases := []struct {
+		name        string
+		rpm         float64
+		count       int
+		step, every time.Duration
+	}{
+		{"a burst before the first sync", 30, 90, time.Millisecond, 200 * time.Millisecond},
+		{"a steady client over many syncs", 60, 600, 50 * time.Millisecond, 200 * time.Millisecond},
+		{"a steady client, a sync per request", 100, 900, 10 * time.Millisecond, 10 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		clock := &fakeClock{t: int64(time.Hour)} // the start of a window
+		_, st := memFleet(3)
+		ls := fleetOf(manifest.RateLimiting{PerIPRPM: tc.rpm * 10, Prefix: "t:"}, clock, st)
+		announce(t, ls)
+		// The local buckets allow 10× the limit: only the shared window limits.
+		for _, l := range ls {
+			l.sharing.perIP = newWindow(time.Minute, tc.rpm)
+			l.sharing.perIP.setServers(3)
+		}
+		got := sum(spread(t, ls, clock, "198.51.100.9", tc.count, tc.step, tc.every))
+		limit := int(tc.rpm)
+		if got > sharedBound(limit, 3) || got < limit-3 {
+			t.Errorf("%s: the deployment admitted %d in one window; want %d to %d", tc.name, got, limit-3, sharedBound(limit, 3))
+		}
+	}
+}
+
+// TestSharedWorstCaseBound: a client that spends its budget on one server,
+// then goes to the two others that never saw it, gets the README's worst
+// case, and no more.
+func TestSharedWorstCaseBound(t *testing.T) {
+	clock := &fakeClock{t: int64(time.Hour)}
+	_, st := memFleet(3)
+	ls := fleetOf(manifest.RateLimiting{PerIPRPM: 30, Prefix: "t:"}, clock, st)
+	announce(t, ls)
+	got := sum(spread(t, ls[:1], clock, "198.51.100.9", 100, 100*time.Millisecond, 200*time.Millisecond))
+	got += sum(spread(t, ls[1:], clock, "198.51.100.9", 100, 10*time.Millisecond, time.Hour))
+	if want := sharedBound(30, 3); got != want {
+		t.Errorf("admitted %d in one window, want the worst case %d", got, want)
+	}
+}
+
+// TestSharedFallback: with the store gone each server limits every window
+// to limit / (the last known servers), serves meanwhile, and shares again
+// once the store is back.
+func TestSharedFallback(t *testing.T) {
+	clock := &fakeClock{t: int64(time.Hour)}
+	m, st := memFleet(3)
+	ls := fleetOf(manifest.RateLimiting{PerIPRPM: 30, GlobalRPS: 1000, Prefix: "t:"}, clock, st)
+	announce(t, ls)
+	m.down = true
+	clock.advance(time.Minute) // a window the store never sees
+	got := spread(t, ls, clock, "198.51.100.9", 90, time.Millisecond, 200*time.Millisecond)
+	for i, n := range got {
+		if n != 10 {
+			t.Errorf("store down: server %d admitted %d, want 30/3 = 10", i, n)
+		}
+	}
+	if n := ls[0].sharing.servers.Load(); n != 3 {
+		t.Errorf("store down: %d servers known, want the last count, 3", n)
+	}
+	m.down = false
+	clock.advance(time.Minute)
+	if got := sum(spread(t, ls, clock, "198.51.100.10", 90, 5*time.Millisecond, 200*time.Millisecond)); got > sharedBound(30, 3) {
+		t.Errorf("store back: the deployment admitted %d, bound %d", got, sharedBound(30, 3))
+	}
+	if m.counters["t:ip:"+ipHash("198.51.100.10")+fmt.Sprint(":", clock.t/int64(time.Minute))] == 0 {
+		t.Errorf("store back: nothing counted in the store")
+	}
+}
+
+func ipHash(ip string) string {
+	k := netip.MustParseAddr(ip).As16()
+	s := (&sharing{}).ipKey(&k, 0)
+	return s[len("ip:") : len(s)-len(":0")]
+}
+
+// TestSharedRedis runs a burst over three servers against the real Redis
+// of this machine: the claim script's arithmetic, the live-server count,
+// and the keys' expiry.
+func TestSharedRedis(t *testing.T) {
+	const url = "redis://127.0.0.1:6379/0"
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		t.Skipf("no Redis on 127.0.0.1:6379 (.ci/run starts it): %v", err)
+	} else {
+		c.Close()
+	}
+	cfg := manifest.RateLimiting{PerIPRPM: 300, GlobalRPS: 1000, Store: url, Prefix: fmt.Sprintf("mstest:%d:", time.Now().UnixNano()), SyncInterval: 100 * time.Millisecond}
+	clock := &fakeClock{t: int64(time.Hour)}
+	st := make([]store, 3)
+	for i := range st {
+		r, err := newRedisStore(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.leave(context.Background())
+		st[i] = r
+	}
+	ls := fleetOf(cfg, clock, st)
+	announce(t, ls)
+	for _, l := range ls {
+		l.sharing.perIP = newWindow(time.Minute, 30)
+		l.sharing.perIP.setServers(3)
+	}
+	got := sum(spread(t, ls, clock, "198.51.100.9", 300, 20*time.Millisecond, 100*time.Millisecond))
+	if got > sharedBound(30, 3) || got < 27 {
+		t.Errorf("the deployment admitted %d in one window; want 27 to %d", got, sharedBound(30, 3))
+	}
+	if n := ls[2].sharing.servers.Load(); n != 3 {
+		t.Errorf("%d live servers counted, want 3", n)
+	}
+}
+
+// BenchmarkSync is one sync's cost with 10,000 active client keys against
+// the real Redis of this machine: collecting, the round trip, settling.
+func BenchmarkSync(b *testing.B) {
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		b.Skipf("no Redis on 127.0.0.1:6379: %v", err)
+	} else {
+		c.Close()
+	}
+	cfg := manifest.RateLimiting{PerIPRPM: 1e6, Store: "redis://127.0.0.1:6379/0", Prefix: fmt.Sprintf("msbench:%d:", time.Now().UnixNano()), SyncInterval: time.Second}
+	r, err := newRedisStore(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.leave(context.Background())
+	l := newRateLimit(cfg, monotonicNow)
+	l.share(cfg, r, clockBase.UnixNano())
+	x := &pipeline.Exchange{Response: &pipelinetest.Recorder{}}
+	for i := range 10_000 {
+		x.Client = netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
+		l.Serve(x, pipelinetest.End{})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := l.syncOnce(context.Background(), 5*time.Second); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := len(l.sharing.claims); n < 9_900 {
+		b.Fatalf("%d keys claimed, want 10000", n)
+	}
+}
