@@ -116,50 +116,8 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 		binds = append(binds, s)
 	}
 	line(w, "binds", len(binds), binds)
-	var ships []string
-	for _, s := range m.Ships {
-		where := "no port"
-		switch {
-		case s.Bind != nil:
-			where = s.Bind.String()
-		case s.AutoPort:
-			where = "a free port, passed as $PORT"
-		}
-		kind := ""
-		if s.Oneshot {
-			kind = ", oneshot"
-		}
-		if !s.Critical {
-			kind += ", not critical"
-		}
-		ships = append(ships, fmt.Sprintf("%s [%s] on %s%s", s.Name, s.Group, where, kind))
-	}
-	line(w, "ships", len(ships), ships)
-	var bays []string
-	for _, b := range m.Bays {
-		bays = append(bays, fmt.Sprintf("%s [%s]", b.Name, b.Type))
-	}
-	line(w, "bays", len(bays), bays)
-	var pools []string
-	for _, u := range m.Mothership.Upstreams {
-		addrs := make([]string, len(u.Addrs))
-		for i, a := range u.Addrs {
-			addrs[i] = a.String()
-		}
-		how := u.Strategy
-		if u.Protocol == manifest.UpstreamDocking {
-			how = "docking"
-		}
-		pools = append(pools, fmt.Sprintf("%s [%s] %s", u.Name, how, strings.Join(addrs, " ")))
-	}
-	line(w, "upstreams", len(pools), pools)
-	var routes []string
-	for _, bt := range tree.Binds {
-		if len(bt.Routes) > 0 {
-			routes = append(routes, fmt.Sprintf("%s %d", bt.Bind.Name, len(bt.Routes)))
-		}
-	}
-	line(w, "routes", len(m.Routes()), routes)
+	writeFleet(w, m)
+	writeTraffic(w, m, tree)
 	var jobs []string
 	for _, j := range m.Mothership.Prelaunch {
 		jobs = append(jobs, j.Name)
@@ -192,6 +150,58 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 		}
 		fmt.Fprintf(w, "  %s above: `run` goes ahead despite %s\n", plural(n, "warning"), them)
 	}
+}
+
+// writeFleet prints the ships and bays.
+func writeFleet(w io.Writer, m *manifest.Manifest) {
+	var ships []string
+	for _, s := range m.Ships {
+		where := "no port"
+		switch {
+		case s.Bind != nil:
+			where = s.Bind.String()
+		case s.AutoPort:
+			where = "a free port, passed as $PORT"
+		}
+		kind := ""
+		if s.Oneshot {
+			kind = ", oneshot"
+		}
+		if !s.Critical {
+			kind += ", not critical"
+		}
+		ships = append(ships, fmt.Sprintf("%s [%s] on %s%s", s.Name, s.Group, where, kind))
+	}
+	line(w, "ships", len(ships), ships)
+	var bays []string
+	for _, b := range m.Bays {
+		bays = append(bays, fmt.Sprintf("%s [%s]", b.Name, b.Type))
+	}
+	line(w, "bays", len(bays), bays)
+}
+
+// writeTraffic prints the upstream pools and the routes per bind.
+func writeTraffic(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
+	var pools []string
+	for _, u := range m.Mothership.Upstreams {
+		addrs := make([]string, len(u.Addrs))
+		for i, a := range u.Addrs {
+			addrs[i] = a.String()
+		}
+		how := u.Strategy
+		if u.Protocol == manifest.UpstreamDocking {
+			how = "docking"
+		}
+		pools = append(pools, fmt.Sprintf("%s [%s] %s", u.Name, how, strings.Join(addrs, " ")))
+	}
+	line(w, "upstreams", len(pools), pools)
+	var routes []string
+	for _, bt := range tree.Binds {
+		if len(bt.Routes) > 0 {
+			routes = append(routes, fmt.Sprintf("%s %d", bt.Bind.Name, len(bt.Routes)))
+		}
+	}
+	line(w, "routes", len(m.Routes()), routes)
 }
 
 func line(w io.Writer, label string, n int, items []string) {

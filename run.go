@@ -27,6 +27,7 @@ import (
 	"github.com/mothership-go/mothership/uplink"
 	"github.com/mothership-go/mothership/upstream"
 	"github.com/mothership-go/mothership/upstream/bays"
+	"github.com/spf13/pflag"
 )
 
 // Exit statuses of `run`, so that a platform restarts what should restart.
@@ -37,20 +38,14 @@ const (
 
 func runCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", stderr)
-	path := manifestFlag(fs)
-	only := fs.String("only", "", "launch only ships and bays with these tags (comma-separated), and what they depend on")
-	except := fs.String("except", "", "launch everything but ships and bays with these tags")
-	format := fs.String("log-format", "text", "log format: text or json")
-	debug := fs.Bool("debug", false, "log debug events")
-	dash := fs.Bool("tui", false, "show the dashboard instead of the log (needs a terminal)")
-	watch := fs.Bool("watch", false, "reload the manifest when its file changes, as SIGHUP does")
+	o := runFlags(fs)
 	if code, done := parse(fs, args); done {
 		return code
 	}
-	if *dash && !needTerminal("run", stdout, stderr) {
+	if *o.dash && !needTerminal("run", stdout, stderr) {
 		return exitUsage
 	}
-	v, out, err := newVoyage(stdout, *format, *debug)
+	v, out, err := newVoyage(stdout, *o.format, *o.debug)
 	if err != nil {
 		fmt.Fprintf(stderr, "mothership run: %v\n", err)
 		return exitUsage
@@ -68,37 +63,64 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(reloads)
 	go v.watchSignals(signals, cancel)
 
-	m, tree, ok := loadForCommand("run", *path, "launched", stderr)
+	m, tree, ok := loadForCommand("run", *o.path, "launched", stderr)
 	if !ok {
 		return v.land(fleet.Failed, exitUsage, errors.New("the manifest has problems"))
 	}
 	if missing := machineProblems(m); len(missing) > 0 {
 		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
 	}
-	v.manifestPath = *path
+	v.manifestPath = *o.path
 	v.logStart(m)
 	v.warnManifest(m)
 	v.drain = m.Mothership.DrainTimeout
-	if err := v.prepare(m, tree, splitTags(*only), splitTags(*except)); err != nil {
+	if err := v.prepare(m, tree, splitTags(*o.only), splitTags(*o.except)); err != nil {
 		return v.shutdown(fleet.Failed, exitCrashed, err)
 	}
-	if *dash {
+	if *o.dash {
 		v.dashboard = openDashboard(v.local, out, cancel, v.log.Error)
 	}
+	if code, launched := v.launch(ctx, m); !launched {
+		return code
+	}
+	return v.fly(ctx, m, *o.watch, reloads)
+}
 
+// runOptions are run's flags.
+type runOptions struct {
+	path, only, except, format *string
+	debug, dash, watch         *bool
+}
+
+func runFlags(fs *pflag.FlagSet) runOptions {
+	return runOptions{
+		path:   manifestFlag(fs),
+		only:   fs.String("only", "", "launch only ships and bays with these tags (comma-separated), and what they depend on"),
+		except: fs.String("except", "", "launch everything but ships and bays with these tags"),
+		format: fs.String("log-format", "text", "log format: text or json"),
+		debug:  fs.Bool("debug", false, "log debug events"),
+		dash:   fs.Bool("tui", false, "show the dashboard instead of the log (needs a terminal)"),
+		watch:  fs.Bool("watch", false, "reload the manifest when its file changes, as SIGHUP does"),
+	}
+}
+
+// launch takes the fleet from Preflight through the election and the
+// prelaunch jobs to Launching; when it does not get there, launched is
+// false and code is the landing's exit status.
+func (v *voyage) launch(ctx context.Context, m *manifest.Manifest) (code int, launched bool) {
 	v.phase(fleet.Preflight)
 	if err := v.checkUplinks(ctx, m); err != nil {
-		return v.shutdown(fleet.Failed, exitCrashed, err)
+		return v.shutdown(fleet.Failed, exitCrashed, err), false
 	}
 	if m.Mothership.Flagship.Enabled {
 		v.phase(fleet.Electing)
 	}
 	// A signal during the launch stops it; that is a landing, not a failure.
-	failed := func(err error) int {
+	failed := func(err error) (int, bool) {
 		if ctx.Err() != nil {
-			return v.shutdown(fleet.Landed, exitLanded, nil)
+			return v.shutdown(fleet.Landed, exitLanded, nil), false
 		}
-		return v.shutdown(fleet.Failed, exitCrashed, err)
+		return v.shutdown(fleet.Failed, exitCrashed, err), false
 	}
 	role, err := flagship.Coordinate(ctx, m.Mothership.Flagship, os.LookupEnv, func(ctx context.Context) error {
 		v.phase(fleet.Prelaunch)
@@ -115,6 +137,13 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	if err := v.fleet.Launch(ctx); err != nil {
 		return failed(err)
 	}
+	return 0, true
+}
+
+// fly serves the launched fleet, Running, with phased restarts and
+// reloads, until a signal lands it or a critical ship or the proxy fails;
+// it returns the landing's exit status.
+func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, reloads chan os.Signal) int {
 	served := make(chan error, 1)
 	go func() {
 		// Serve returns nil at once when no bind is declared (a fleet of
@@ -132,7 +161,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 	defer signal.Stop(restarts)
 	go v.watchPhasedRestarts(ctx, restarts)
 	go v.watchReloads(ctx, reloads)
-	if *watch {
+	if watch {
 		if err := v.watchManifest(ctx, filepath.Join(m.Dir, filepath.Base(m.File))); err != nil {
 			v.log.Warn("not watching the manifest", "error", err.Error())
 		}
