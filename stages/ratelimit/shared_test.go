@@ -164,6 +164,26 @@ func TestSharedWorstCaseBound(t *testing.T) {
 	}
 }
 
+// TestSharedUnderestimatedServers: servers that started one after another
+// and have synced once believe 1, 2 and 3 servers live, so their fresh
+// counts are 30, 15 and 10; the worst case is then the limit plus the two
+// largest, as the README states.
+func TestSharedUnderestimatedServers(t *testing.T) {
+	clock := &fakeClock{t: int64(time.Hour)}
+	_, st := memFleet(3)
+	ls := fleetOf(manifest.RateLimiting{PerIPRPM: 30, Prefix: "t:"}, clock, st)
+	for _, l := range ls {
+		if err := l.syncOnce(context.Background(), time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := sum(spread(t, ls[2:], clock, "198.51.100.9", 100, 100*time.Millisecond, 200*time.Millisecond))
+	got += sum(spread(t, ls[:2], clock, "198.51.100.9", 100, 10*time.Millisecond, time.Hour))
+	if want := 30 + 30 + 15; got != want {
+		t.Errorf("admitted %d in one window, want the worst case 30 + 30 + 15 = %d", got, want)
+	}
+}
+
 // TestSharedFallback: with the store gone each server limits every window
 // to limit / (the last known servers), serves meanwhile, and shares again
 // once the store is back.
@@ -232,6 +252,11 @@ func TestSharedRedis(t *testing.T) {
 	}
 	if n := ls[2].sharing.servers.Load(); n != 3 {
 		t.Errorf("%d live servers counted, want 3", n)
+	}
+	key := cfg.Prefix + "ip:" + ipHash("198.51.100.9") + ":60" // the window of the clock's start, 1h
+	ttl, err := st[0].(*redisStore).client.PTTL(context.Background(), key).Result()
+	if err != nil || ttl <= time.Minute || ttl > 2*time.Minute {
+		t.Errorf("%s expires in %v (%v), want within two windows", key, ttl, err)
 	}
 }
 
