@@ -18,6 +18,14 @@
 // nothing is lost), or under a flood of distinct IPs the one nearest to
 // idle, so that a client that used its budget is the last to be forgotten.
 // Memory is bounded by construction and the allow path allocates nothing.
+//
+// With `store` (a Redis URL) the limits hold for every mothership sharing
+// it: each bucket also keeps its share of the current fixed window (one
+// second for the global limit, one minute per client), an atomic word that
+// a request checks and counts without a round trip. A background sync
+// (sync.go) reports what each key used, and reserves its next share in the
+// store; share.go has the word, shared.go the windows and claims, redis.go
+// the one pipelined round trip and its script.
 package ratelimit
 
 import (
