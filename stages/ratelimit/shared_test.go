@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -289,5 +290,53 @@ func BenchmarkSync(b *testing.B) {
 	}
 	if n := len(l.sharing.claims); n < 9_900 {
 		b.Fatalf("%d keys claimed, want 10000", n)
+	}
+}
+
+// TestSharedSyncWhileServing runs the sync loop against the real Redis
+// while requests are served from several goroutines (run it with -race):
+// the global share, counted by requests and settled by the sync at once,
+// admits at most the limit per window.
+func TestSharedSyncWhileServing(t *testing.T) {
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
+	} else {
+		c.Close()
+	}
+	cfg := manifest.RateLimiting{GlobalRPS: 500, PerIPRPM: 1e6, Store: "redis://127.0.0.1:6379/0",
+		Prefix: fmt.Sprintf("mstest:%d:", time.Now().UnixNano()), SyncInterval: 10 * time.Millisecond}
+	r, err := newRedisStore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newRateLimit(cfg, monotonicNow)
+	l.share(cfg, r, clockBase.UnixNano())
+	l.global = newGCRA(1e9, time.Second) // only the shared window limits
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); l.run(ctx, cfg, nil) }()
+	start := time.Now().Unix()
+	admitted := make([]int, 4)
+	var wg sync.WaitGroup
+	for g := range admitted {
+		wg.Go(func() {
+			x := &pipeline.Exchange{}
+			for i := range 3000 {
+				w := &pipelinetest.Recorder{}
+				x.Response, x.Client = w, netip.AddrFrom4([4]byte{10, 2, byte(g), byte(i % 50)})
+				l.Serve(x, pipelinetest.End{})
+				if w.Code == 204 {
+					admitted[g]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	windows := int(time.Now().Unix()-start) + 1
+	cancel()
+	<-done
+	r.leave(context.Background())
+	if got := sum(admitted); got > 500*windows || got == 0 {
+		t.Errorf("admitted %d over %d one-second windows, want 1 to %d", got, windows, 500*windows)
 	}
 }
