@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -177,7 +178,18 @@ routes = [{ pattern = "/.*" }]
 			t.Errorf("server %d logged the store going %d times, want once", i, n)
 		}
 	}
-	for i := range metrics {
+	// A server that lands leaves the live set (it takes itself out, or goes
+	// stale within a second): the others count two, and it logs no store
+	// trouble on the way out.
+	runs[2].cmd.Process.Signal(syscall.SIGTERM)
+	if code := runs[2].exit(t, 10*time.Second); code != 0 {
+		t.Errorf("the third server exited %d", code)
+	}
+	waitMetric(t, metrics[0], "mothership_ratelimit_servers 2", 3*time.Second)
+	if n := strings.Count(runs[2].output(), "the store is unreachable"); n != 1 {
+		t.Errorf("the third server logged the store going %d times, want once", n)
+	}
+	for i := range metrics[:2] {
 		_, body := get(t, metrics[i])
 		for _, want := range []string{`mothership_ratelimit_limited_total{limiter="per_ip"}`, "mothership_ratelimit_sync_failures_total"} {
 			if !strings.Contains(body, want) {

@@ -18,6 +18,14 @@
 // nothing is lost), or under a flood of distinct IPs the one nearest to
 // idle, so that a client that used its budget is the last to be forgotten.
 // Memory is bounded by construction and the allow path allocates nothing.
+//
+// With `store` (a Redis URL) the limits hold for every mothership sharing
+// it: each bucket also keeps its share of the current fixed window (one
+// second for the global limit, one minute per client), an atomic word that
+// a request checks and counts without a round trip. A background sync
+// (sync.go) reports what each key used, and reserves its next share in the
+// store; share.go has the word, shared.go the windows and claims, redis.go
+// the one pipelined round trip and its script.
 package ratelimit
 
 import (
@@ -61,8 +69,7 @@ func Build(b *pipeline.Build, _ *routetree.Route) (pipeline.Stage, error) {
 				return nil, err
 			}
 			l.share(cfg, st, clockBase.UnixNano())
-			b.OnStart(func(ctx context.Context) { l.run(ctx, cfg, b.Events) })
-			b.OnDrain(func(ctx context.Context) { _ = st.leave(ctx) })
+			syncFromStartToDrain(b, l, cfg, st)
 		}
 		return l, nil
 	})
@@ -70,6 +77,39 @@ func Build(b *pipeline.Build, _ *routetree.Route) (pipeline.Stage, error) {
 		return l, err
 	}
 	return nil, err // a nil *rateLimit in a Stage would not be nil
+}
+
+// syncFromStartToDrain runs the limiter's sync while the server runs. At
+// drain the sync stops first, then the server leaves the live set: a sync
+// after leaving would announce it again, and one on the closed client
+// would log the store as gone.
+func syncFromStartToDrain(b *pipeline.Build, l *rateLimit, cfg manifest.RateLimiting, st store) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	var started atomic.Bool
+	b.OnStart(func(ctx context.Context) {
+		defer close(done)
+		started.Store(true)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		l.run(ctx, cfg, b.Events)
+	})
+	b.OnDrain(func(ctx context.Context) {
+		close(stop)
+		if started.Load() {
+			select {
+			case <-done:
+			case <-ctx.Done():
+			}
+		}
+		_ = st.leave(ctx)
+	})
 }
 
 // clockBase makes monotonicNow small and monotonic.

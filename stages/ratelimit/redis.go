@@ -21,20 +21,24 @@ import (
 // among the live servers (the set in KEYS[1]), rounded up, and never more
 // than is left. A counter thus never holds less than the deployment
 // admitted, nor grants past the limit. KEYS[1+i] is claim i's counter and
-// ARGV[4i-3..4i] its used, held, limit and expiry in milliseconds.
+// ARGV[4i-3..4i] its used, held, limit and expiry in milliseconds, set
+// when the counter is made.
 const claimScript = `
 local n = math.max(1, redis.call('ZCARD', KEYS[1]))
 local grants = {}
 for i = 2, #KEYS do
   local a = (i - 2) * 4
-  local c = redis.call('INCRBY', KEYS[i], tonumber(ARGV[a+1]) - tonumber(ARGV[a+2]))
+  local delta = tonumber(ARGV[a+1]) - tonumber(ARGV[a+2])
+  local c = redis.call('INCRBY', KEYS[i], delta)
+  if c == delta then
+    redis.call('PEXPIRE', KEYS[i], ARGV[a+4]) -- the counter is new
+  end
   local left = tonumber(ARGV[a+3]) - c
   local g = 0
   if left > 0 then
     g = math.ceil(left / n)
     redis.call('INCRBY', KEYS[i], g)
   end
-  redis.call('PEXPIRE', KEYS[i], ARGV[a+4])
   grants[i - 1] = g
 end
 return grants

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,6 +165,26 @@ func TestSharedWorstCaseBound(t *testing.T) {
 	}
 }
 
+// TestSharedUnderestimatedServers: servers that started one after another
+// and have synced once believe 1, 2 and 3 servers live, so their fresh
+// counts are 30, 15 and 10; the worst case is then the limit plus the two
+// largest, as the README states.
+func TestSharedUnderestimatedServers(t *testing.T) {
+	clock := &fakeClock{t: int64(time.Hour)}
+	_, st := memFleet(3)
+	ls := fleetOf(manifest.RateLimiting{PerIPRPM: 30, Prefix: "t:"}, clock, st)
+	for _, l := range ls {
+		if err := l.syncOnce(context.Background(), time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := sum(spread(t, ls[2:], clock, "198.51.100.9", 100, 100*time.Millisecond, 200*time.Millisecond))
+	got += sum(spread(t, ls[:2], clock, "198.51.100.9", 100, 10*time.Millisecond, time.Hour))
+	if want := 30 + 30 + 15; got != want {
+		t.Errorf("admitted %d in one window, want the worst case 30 + 30 + 15 = %d", got, want)
+	}
+}
+
 // TestSharedFallback: with the store gone each server limits every window
 // to limit / (the last known servers), serves meanwhile, and shares again
 // once the store is back.
@@ -233,6 +254,11 @@ func TestSharedRedis(t *testing.T) {
 	if n := ls[2].sharing.servers.Load(); n != 3 {
 		t.Errorf("%d live servers counted, want 3", n)
 	}
+	key := cfg.Prefix + "ip:" + ipHash("198.51.100.9") + ":60" // the window of the clock's start, 1h
+	ttl, err := st[0].(*redisStore).client.PTTL(context.Background(), key).Result()
+	if err != nil || ttl <= time.Minute || ttl > 2*time.Minute {
+		t.Errorf("%s expires in %v (%v), want within two windows", key, ttl, err)
+	}
 }
 
 // BenchmarkSync is one sync's cost with 10,000 active client keys against
@@ -264,5 +290,53 @@ func BenchmarkSync(b *testing.B) {
 	}
 	if n := len(l.sharing.claims); n < 9_900 {
 		b.Fatalf("%d keys claimed, want 10000", n)
+	}
+}
+
+// TestSharedSyncWhileServing runs the sync loop against the real Redis
+// while requests are served from several goroutines (run it with -race):
+// the global share, counted by requests and settled by the sync at once,
+// admits at most the limit per window.
+func TestSharedSyncWhileServing(t *testing.T) {
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
+	} else {
+		c.Close()
+	}
+	cfg := manifest.RateLimiting{GlobalRPS: 500, PerIPRPM: 1e6, Store: "redis://127.0.0.1:6379/0",
+		Prefix: fmt.Sprintf("mstest:%d:", time.Now().UnixNano()), SyncInterval: 10 * time.Millisecond}
+	r, err := newRedisStore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newRateLimit(cfg, monotonicNow)
+	l.share(cfg, r, clockBase.UnixNano())
+	l.global = newGCRA(1e9, time.Second) // only the shared window limits
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); l.run(ctx, cfg, nil) }()
+	start := time.Now().Unix()
+	admitted := make([]int, 4)
+	var wg sync.WaitGroup
+	for g := range admitted {
+		wg.Go(func() {
+			x := &pipeline.Exchange{}
+			for i := range 3000 {
+				w := &pipelinetest.Recorder{}
+				x.Response, x.Client = w, netip.AddrFrom4([4]byte{10, 2, byte(g), byte(i % 50)})
+				l.Serve(x, pipelinetest.End{})
+				if w.Code == 204 {
+					admitted[g]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	windows := int(time.Now().Unix()-start) + 1
+	cancel()
+	<-done
+	r.leave(context.Background())
+	if got := sum(admitted); got > 500*windows || got == 0 {
+		t.Errorf("admitted %d over %d one-second windows, want 1 to %d", got, windows, 500*windows)
 	}
 }
