@@ -40,5 +40,21 @@ func order(opts Options, requestBuffer int) []pipeline.Builder {
 type fallbackBuilder func(b *pipeline.Build, bt *routetree.BindTree) (pipeline.Stage, error)
 
 // fallbacks are, in order, what a request that matches no route goes
-// through before the 404.
-var fallbacks = []fallbackBuilder{robots.Fallback, static.Fallback}
+// through before the 404: the same limits, rate limit and shields as a
+// route of its bind (a static-only site is limited too), robots.txt and
+// the static directories.
+var fallbacks = []fallbackBuilder{
+	onBind(limits.Build),
+	robots.Fallback,
+	onBind(ratelimit.Build),
+	onBind(shields.Build),
+	static.Fallback,
+}
+
+// onBind builds a route's stage for the requests of a bind that match no
+// route: as for a route of that bind with no settings of its own.
+func onBind(build pipeline.Builder) fallbackBuilder {
+	return func(b *pipeline.Build, bt *routetree.BindTree) (pipeline.Stage, error) {
+		return build(b, &routetree.Route{Bind: bt.Bind.Name})
+	}
+}

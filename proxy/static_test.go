@@ -328,3 +328,22 @@ func TestStaticCompressedOnTheFly(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRouteRequestsAreLimitedAndShielded checks a site of static files
+// alone: its requests match no route, and still pass the rate limit and
+// the shields as a route's do.
+func TestNoRouteRequestsAreLimitedAndShielded(t *testing.T) {
+	public, _ := staticTree(t)
+	p := startProxy(t, "[mothership]\nrate_limiting = { per_ip_rpm = 2 }\n\n"+bindOnly+
+		"[[mothership.static_dirs]]\npath = \""+public+"\"\n\n"+
+		"[[mothership.shields]]\nname = \"no-llm\"\nua_filter = \"llm\"\n")
+	c := newClient(t)
+	if res, _ := do(t, c, "GET", p.url+"/app.js", "", http.Header{"User-Agent": {"GPTBot/1.2"}}); res.StatusCode != 403 {
+		t.Errorf("GPTBot on a static file: %d, want the shield's 403", res.StatusCode)
+	}
+	for i, want := range []int{200, 429} { // the refused GPTBot spent the first token
+		if res, _ := do(t, c, "GET", p.url+"/app.js", "", nil); res.StatusCode != want {
+			t.Errorf("request %d after it: %d, want %d", i+2, res.StatusCode, want)
+		}
+	}
+}
