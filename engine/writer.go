@@ -14,6 +14,10 @@ import (
 // body go out in one write.
 const writeBufferSize = 8 << 10
 
+// maxCoalesce is how large the write buffer may grow to send a head and
+// the body after it in one write (a 32 KiB answer, say) instead of two.
+const maxCoalesce = 64 << 10
+
 // errBodyTooLong is what Write returns for bytes past the Content-Length a
 // stage declared; the connection then closes.
 var errBodyTooLong = errors.New("engine: response body longer than its Content-Length")
@@ -190,6 +194,13 @@ func (r *response) Write(p []byte) (int, error) {
 // body goes to the socket without a copy.
 func (r *response) put(p []byte) error {
 	if len(r.buf)+len(p) <= cap(r.buf) {
+		r.buf = append(r.buf, p...)
+		return nil
+	}
+	if len(r.buf) > 0 && len(r.buf)+len(p) <= maxCoalesce {
+		// What is buffered (a head, most often) and the body go out in one
+		// write rather than two: the buffer grows to hold both, once per
+		// connection, and keeps its size.
 		r.buf = append(r.buf, p...)
 		return nil
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -19,6 +20,10 @@ type recordingConn struct {
 func (c *recordingConn) Write(p []byte) (int, error)      { return c.out.Write(p) }
 func (c *recordingConn) SetWriteDeadline(time.Time) error { return nil }
 
+// lengths are the Content-Length values of the bodies the tests write,
+// made once: strconv would allocate in the measured loop.
+var lengths = map[int]string{13: "13", 16 << 10: strconv.Itoa(16 << 10)}
+
 // writeAnswer writes a small answer, with its length or chunked, as a
 // stage writing to the engine does.
 func writeAnswer(c *conn, req *h1.Request, length bool, body []byte) {
@@ -26,7 +31,7 @@ func writeAnswer(c *conn, req *h1.Request, length bool, body []byte) {
 	h := c.rw.Header()
 	h.Set("Content-Type", "text/plain")
 	if length {
-		h.Set("Content-Length", "13")
+		h.Set("Content-Length", lengths[len(body)])
 	}
 	c.rw.WriteHeader(200)
 	c.rw.Write(body)
@@ -53,6 +58,18 @@ func TestResponseWriterNoAllocations(t *testing.T) {
 		}
 		if a := testing.AllocsPerRun(1000, func() { rc.out.Reset(); writeAnswer(c, req, length, body) }); a != 0 {
 			t.Errorf("length %v: %v allocations per answer, want 0", length, a)
+		}
+	}
+	// A body larger than the buffer goes out with the head in one writev.
+	big := bytes.Repeat([]byte("x"), 16<<10)
+	for _, length := range []bool{true, false} {
+		rc.out.Reset()
+		writeAnswer(c, req, length, big)
+		if !bytes.Contains(rc.out.Bytes(), big) || !bytes.HasPrefix(rc.out.Bytes(), []byte("HTTP/1.1 200 OK\r\n")) {
+			t.Fatalf("length %v, 16 KiB: the answer is not the head then the body (%d bytes)", length, rc.out.Len())
+		}
+		if a := testing.AllocsPerRun(200, func() { rc.out.Reset(); writeAnswer(c, req, length, big) }); a != 0 {
+			t.Errorf("length %v, 16 KiB: %v allocations per answer, want 0", length, a)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 // Buffer sizes of an upstream connection.
 const (
-	connReadBuffer  = 16 << 10
+	connReadBuffer  = 64 << 10 // a 16 KiB answer and its head in one read
 	connWriteBuffer = 8 << 10
 	// bodyRoom is the free space kept after a response head for its body.
 	bodyRoom = 8 << 10
