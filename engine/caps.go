@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"net/netip"
-
-	"github.com/mothership-go/mothership/h1"
-)
+import "github.com/mothership-go/mothership/h1"
 
 // The connection caps (Limits.MaxConns, MaxConnsPerClient). The total is a
 // semaphore taken before Accept: at the cap the server accepts nothing,
@@ -47,11 +43,4 @@ func (s *Server) leaveClient(c *conn) {
 		delete(s.perClient, a)
 	}
 	s.mu.Unlock()
-}
-
-// clientConns is how many connections addr holds, for tests.
-func (s *Server) clientConns(addr netip.Addr) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.perClient[addr]
 }

@@ -120,3 +120,10 @@ func TestTotalConnectionCap(t *testing.T) {
 		t.Errorf("Content-Length %q", res.Header.Get("Content-Length"))
 	}
 }
+
+// clientConns is how many connections addr holds on s.
+func (s *Server) clientConns(addr netip.Addr) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.perClient[addr]
+}
