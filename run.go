@@ -276,6 +276,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 func (v *voyage) proxyOptions(m *manifest.Manifest) proxy.Options {
 	return proxy.Options{
 		Resolve:        upstream.ManifestResolver(m),
+		Gate:           shipGates(m, v.fleet),
 		TrustedProxies: m.Mothership.TrustedProxies,
 		Observer:       v.metrics,
 		ErrorLog:       v.errorLog(),
@@ -415,7 +416,8 @@ func (v *voyage) watchPhasedRestarts(ctx context.Context, restarts <-chan os.Sig
 	}
 }
 
-// shutdown drains the proxy, stops the fleet dependents first, and lands.
+// shutdown answers the requests held for restarting ships, drains the
+// proxy, stops the fleet dependents first, and lands.
 // The dashboard goes first, so that the terminal shows the landing.
 func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
 	v.dashboard.close()
@@ -423,6 +425,9 @@ func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
 	v.landing = true
 	v.reloadMu.Unlock()
 	v.phase(fleet.Draining)
+	if v.fleet != nil {
+		v.fleet.ReleaseHolds()
+	}
 	if v.srv != nil {
 		ctx, cancel := v.untilForced(v.drain)
 		if err := v.srv.Shutdown(ctx); err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/manifest"
 )
 
@@ -59,6 +60,9 @@ type ProcessStatus struct {
 	Healthy bool
 	// Restarts counts the restarts after crashes.
 	Restarts int
+	// HealthRestarts counts the restarts after the health check failed
+	// Retries times in a row; they are not crashes.
+	HealthRestarts int
 	// RSS is the last sampled resident memory, in bytes.
 	RSS uint64
 	// Virtual is the last sampled virtual memory, in bytes.
@@ -82,6 +86,11 @@ type Fleet struct {
 	opts    Options           // as New got them, for a reload's specs
 	base    []string          // the environment every process inherits
 	set     sync.RWMutex      // guards procs and byName, which a reload changes
+
+	// gates are the ships' routing states by name, kept across reloads.
+	gatesMu       sync.Mutex
+	gates         map[string]*shipgate.Gate
+	holdsReleased bool
 
 	launched atomic.Bool
 	crashed  chan error
@@ -113,6 +122,7 @@ func New(m *manifest.Manifest, opts Options) (*Fleet, error) {
 		obs:     opts.Observer,
 		timing:  opts.Timing.withDefaults(m.Mothership.DrainTimeout),
 		byName:  map[string]*proc{},
+		gates:   map[string]*shipgate.Gate{},
 		crashed: make(chan error, 1),
 		docker:  opts.Docker,
 		opts:    opts,

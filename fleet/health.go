@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/manifest"
 )
 
@@ -74,10 +75,11 @@ func (p *proc) check(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-// watchHealth checks a ready ship every Interval: Retries failures in a
-// row make it unhealthy, one pass healthy again. Health alone restarts
-// nothing; a hung ship is for the operator or the proxy to route around.
-func (p *proc) watchHealth(ctx context.Context) {
+// watchHealth checks a ready ship every Interval. Retries failures in a
+// row open its health circuit: the ship is unhealthy, out of routing, and
+// its run is ended so that supervise restarts it, behind the same backoff
+// and circuit breaker as a crash.
+func (p *proc) watchHealth(ctx context.Context, c *child) {
 	hc := p.health
 	retries := max(hc.Retries, 1)
 	tick := time.NewTicker(hc.Interval)
@@ -94,17 +96,43 @@ func (p *proc) watchHealth(ctx context.Context) {
 			return
 		}
 		if err == nil {
-			if failures >= retries {
-				p.f.log.Event("info", "healthy again", "process", p.name)
-			}
 			failures = 0
-			p.setHealthy(true)
 			continue
 		}
-		failures++
-		if failures == retries {
+		if failures++; failures == retries {
 			p.f.log.Event("warn", "unhealthy", "process", p.name, "failures", failures, "error", err)
-			p.setHealthy(false)
+			p.healthRestart(c)
+			return
 		}
 	}
+}
+
+// healthRestart takes an unhealthy run out of routing and ends it (SIGTERM,
+// SIGKILL after the grace); supervise then restarts it as a health restart.
+func (p *proc) healthRestart(c *child) {
+	p.report.Lock()
+	p.mu.Lock()
+	stopping := p.stopping
+	p.healthReq = !stopping
+	p.mu.Unlock()
+	if !stopping {
+		p.route(shipgate.Unhealthy)
+	}
+	p.report.Unlock()
+	if stopping {
+		return
+	}
+	p.setHealthy(false)
+	p.f.log.Event("warn", "restarting: health check failing", "process", p.name, "pid", c.pid)
+	p.f.terminate(context.Background(), p.name, c)
+}
+
+// takeHealthRestart reports, once, that the run that just ended was ended
+// because its health check failed.
+func (p *proc) takeHealthRestart() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	req := p.healthReq
+	p.healthReq = false
+	return req
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+
+	"github.com/mothership-go/mothership/internal/shipgate"
 )
 
 // errStopping refuses a start once the process is being stopped.
@@ -14,7 +16,8 @@ var errStopping = errors.New("stopping")
 type proc struct {
 	*spec
 	f     *Fleet
-	probe *http.Client // nil without a healthcheck
+	probe *http.Client   // nil without a healthcheck
+	gate  *shipgate.Gate // nil for what takes no traffic at its own address
 
 	ready     chan struct{} // closed when it is ready for the first time
 	readyOnce sync.Once
@@ -44,7 +47,9 @@ type proc struct {
 	// endedRun are the last run that got ready and that ended, so that
 	// Restart can tell the new run's outcome from the old one's.
 	runs, readyRun, endedRun int
-	restartReq               bool          // the current run ends because Restart asked
+	restartReq               bool // the current run ends because Restart asked
+	healthReq                bool // the current run ends because its health circuit opened
+	healthRestarts           int
 	kick                     chan struct{} // cuts a backoff or open circuit short
 	cancel                   context.CancelFunc
 }
@@ -53,6 +58,10 @@ func newProc(f *Fleet, s *spec) *proc {
 	p := &proc{spec: s, f: f, state: Pending, ready: make(chan struct{}), failed: make(chan struct{}), kick: make(chan struct{}, 1)}
 	if s.health != nil {
 		p.probe = newProbeClient(*s.bind)
+	}
+	if s.kind == kindShip && s.bind != nil && !s.oneshot {
+		p.gate = f.gateOf(s.name)
+		p.gate.Configure(s.hold, s.holdQueue)
 	}
 	return p
 }
@@ -109,7 +118,11 @@ func (p *proc) setState(s State) {
 	}
 	p.state = s
 	pid := p.pid
+	gs, routed := p.gateState(s)
 	p.mu.Unlock()
+	if routed {
+		p.route(gs)
+	}
 	if pid > 0 && (s == Starting || s == Ready) {
 		p.f.log.Event("info", "state", "process", p.name, "state", s, "pid", pid)
 	} else {
@@ -170,14 +183,30 @@ func (p *proc) ended(c *child, succeeded bool) {
 	p.mu.Unlock()
 	if !succeeded && !replaced {
 		p.setHealthy(false)
+		// Until supervise says what comes next, a restart is the likely
+		// answer: requests wait for it (or Backoff, CircuitOpen, Stopped
+		// say better).
+		p.report.Lock()
+		if !p.isStopping() {
+			p.route(shipgate.Starting)
+		}
+		p.report.Unlock()
 	}
 }
 
-func (p *proc) restarted() {
+// restarted counts a restart: after a crash, or after the health check
+// failed (which is not a crash, and is not counted as one).
+func (p *proc) restarted(health bool) {
 	p.mu.Lock()
-	p.restarts++
+	if health {
+		p.healthRestarts++
+	} else {
+		p.restarts++
+	}
 	p.mu.Unlock()
-	p.f.obs.Restart(p.name, p.group)
+	if !health {
+		p.f.obs.Restart(p.name, p.group)
+	}
 }
 
 func (p *proc) setMemory(rss, virt uint64) {
@@ -191,15 +220,16 @@ func (p *proc) status() ProcessStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return ProcessStatus{
-		Name:     p.name,
-		Group:    p.group,
-		Kind:     p.kind,
-		State:    p.state,
-		PID:      p.pid,
-		Healthy:  p.healthy,
-		Restarts: p.restarts,
-		RSS:      p.rss,
-		Virtual:  p.virt,
-		Since:    p.since(),
+		Name:           p.name,
+		Group:          p.group,
+		Kind:           p.kind,
+		State:          p.state,
+		PID:            p.pid,
+		Healthy:        p.healthy,
+		Restarts:       p.restarts,
+		HealthRestarts: p.healthRestarts,
+		RSS:            p.rss,
+		Virtual:        p.virt,
+		Since:          p.since(),
 	}
 }

@@ -28,6 +28,8 @@ type spec struct {
 	health            *manifest.Healthcheck
 	bind              *manifest.Addr
 	bootTimeout       time.Duration
+	hold              time.Duration // hold_on_restart
+	holdQueue         int
 	sockets           string // a bay's socket directory
 }
 
@@ -45,6 +47,7 @@ func shipSpec(m *manifest.Manifest, s *manifest.Ship, base []string) *spec {
 	sp.critical, sp.oneshot = s.Critical, s.Oneshot
 	sp.health, sp.bind = s.Healthcheck, s.Bind
 	sp.bootTimeout = cmp.Or(s.BootTimeout, defaultBootTimeout)
+	sp.hold, sp.holdQueue = s.HoldOnRestart, s.HoldQueue
 	sp.tags = s.Tags
 	return sp
 }

@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// supervise runs the process until Stop: it restarts crashes with
-// exponential backoff and opens the circuit after CircuitAfter crashes in a
-// row. A oneshot that exits 0 is done.
+// supervise runs the process until Stop: it restarts crashes, and runs
+// that failed their health check, with exponential backoff and opens the
+// circuit after CircuitAfter of them in a row. A oneshot that exits 0 is
+// done.
 func (p *proc) supervise(ctx context.Context) {
 	defer close(p.done)
 	t := p.f.timing
@@ -23,6 +24,7 @@ func (p *proc) supervise(ctx context.Context) {
 			return
 		}
 		var last string
+		health := false
 		if err != nil {
 			err = fmt.Errorf("fleet: start %s: %w", p.name, err)
 			p.f.log.Event("error", "start failed", "process", p.name, "error", err)
@@ -47,6 +49,7 @@ func (p *proc) supervise(ctx context.Context) {
 			if p.oneshot && c.success() {
 				return
 			}
+			health = p.takeHealthRestart()
 			// What a crashed run started dies with it, or it would
 			// outlive every restart.
 			c.signal(syscall.SIGKILL)
@@ -61,12 +64,16 @@ func (p *proc) supervise(ctx context.Context) {
 		} else {
 			delay = backoff(t.BackoffBase, n)
 			p.setState(Backoff)
-			p.f.log.Event("warn", "crashed", "process", p.name, "status", last, "crashes", n, "restart_in", delay.Round(time.Millisecond))
+			what := "crashed"
+			if health {
+				what = "unhealthy run ended"
+			}
+			p.f.log.Event("warn", what, "process", p.name, "status", last, "crashes", n, "restart_in", delay.Round(time.Millisecond))
 		}
 		if !p.pause(ctx, delay) {
 			return
 		}
-		p.restarted()
+		p.restarted(health)
 	}
 }
 
@@ -96,7 +103,7 @@ func (p *proc) run(ctx context.Context, c *child, handedOver bool) {
 	case err == nil:
 		p.markReady()
 		if p.health != nil && !p.oneshot {
-			wg.Go(func() { p.watchHealth(ctx) })
+			wg.Go(func() { p.watchHealth(ctx, c) })
 		}
 	case ctx.Err() == nil:
 		err = fmt.Errorf("fleet: %s %s: %w", p.kind, p.name, err)

@@ -26,6 +26,8 @@ const (
 	defaultCORSEntries    = 10000
 	defaultLockName       = "mothership"
 	defaultDrainTimeout   = 10 * time.Second
+	defaultHoldOnRestart  = 5 * time.Second
+	defaultHoldQueue      = 256
 )
 
 // templates are the `[base.*]` tables, read once so that their own mistakes
@@ -97,7 +99,7 @@ func sortByPos(m *Manifest) {
 
 func readBase(root *table) templates {
 	tmpl := templates{
-		ship:   &Ship{Critical: true, BootTimeout: defaultBootTimeout},
+		ship:   &Ship{Critical: true, BootTimeout: defaultBootTimeout, HoldOnRestart: defaultHoldOnRestart, HoldQueue: defaultHoldQueue},
 		bay:    &Bay{Critical: true, Threads: defaultBayThreads, RequestTimeout: defaultBayRequest, BootTimeout: defaultBootTimeout},
 		module: &Module{Phase: "request", ABI: ABIMothership, Timeout: defaultModuleTimeout, MemoryLimit: defaultModuleMemory, OnError: OnErrorBlock},
 	}
@@ -193,6 +195,7 @@ func readShipFields(t *table, group string, tmpl *Ship, named bool) *Ship {
 	s.Oneshot = t.boolean("oneshot", tmpl.Oneshot)
 	s.Tags = append(slices.Clone(tmpl.Tags), t.strs("tags")...)
 	s.BootTimeout = t.duration("boot_timeout", tmpl.BootTimeout)
+	readHold(t, s, tmpl)
 	t.finish()
 	return s
 }

@@ -221,6 +221,14 @@ type Ship struct {
 	Tags []string
 	// BootTimeout bounds how long the ship may take to become ready.
 	BootTimeout time.Duration
+	// HoldOnRestart is how long a request routed to the ship waits while
+	// the ship boots or restarts (after a crash, a failed health check or
+	// `mothership restart`) before it is answered 503; 0 holds nothing.
+	// `hold_on_restart`, a duration or false; default 5s.
+	HoldOnRestart time.Duration
+	// HoldQueue bounds how many requests wait at once; one more is
+	// answered 503 at once. `hold_queue`; default 256.
+	HoldQueue int
 }
 
 // Healthcheck is an HTTP probe of a ship.

@@ -107,6 +107,7 @@ func readWarpUpstream(t *table, name string, m *Manifest) {
 	if pt := t.sub("process"); pt != nil {
 		s := &Ship{Group: "upstreams", Critical: true, BootTimeout: defaultBootTimeout}
 		s.Process = readProcess(pt, Process{}, false)
+		readHold(pt, s, &Ship{HoldOnRestart: defaultHoldOnRestart, HoldQueue: defaultHoldQueue})
 		s.Name, s.Pos = name, u.Pos
 		if s.Command == "" {
 			pt.r.errorf(pt.path, "missing command")

@@ -31,7 +31,7 @@ func order(opts Options, requestBuffer int) []pipeline.Builder {
 		wasm.Build,
 		compress.Build,
 		bays.Builder(bays.Options{Yard: opts.Yard, RecycleWorker: opts.RecycleWorker, ServerSoftware: opts.ServerSoftware}),
-		upstream.Builder(upstream.Options{Resolve: opts.Resolve, RequestBuffer: requestBuffer}),
+		upstream.Builder(upstream.Options{Resolve: opts.Resolve, Gate: opts.Gate, RequestBuffer: requestBuffer}),
 	}
 }
 

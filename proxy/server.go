@@ -16,6 +16,7 @@ import (
 	"github.com/mothership-go/mothership/docking"
 	"github.com/mothership-go/mothership/engine"
 	"github.com/mothership-go/mothership/h1"
+	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/routetree"
@@ -26,6 +27,10 @@ type Options struct {
 	// Resolve gives the addresses of a route's target, once per route in
 	// New; an error makes the route answer 502 with its text.
 	Resolve func(manifest.Target) ([]manifest.Addr, error)
+	// Gate gives the routing state of the fleet's ship at an address (nil
+	// when no ship binds it), once per route address in New; nil means no
+	// address has one.
+	Gate func(manifest.Addr) *shipgate.Gate
 	// TrustedProxies are the peers whose X-Forwarded-* headers are believed.
 	TrustedProxies []netip.Prefix
 	// Observer receives per-route counts and latencies; nil observes nothing.

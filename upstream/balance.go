@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"sync/atomic"
+
+	"github.com/mothership-go/mothership/internal/shipgate"
 )
 
 // strategy is how a request picks among a route's addresses.
@@ -33,6 +35,9 @@ func strategyOf(s string) strategy {
 // target is one address of a route, with its pool.
 type target struct {
 	pool *Pool
+	// gate is the routing state of the ship at this address; nil when no
+	// ship of the fleet binds it.
+	gate *shipgate.Gate
 	// inflight counts requests in flight, for least_conn.
 	inflight atomic.Int64
 }

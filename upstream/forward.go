@@ -26,7 +26,10 @@ type forward struct {
 
 // Serve forwards x and relays the answer.
 func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
-	t := f.balance.pick(x.Client)
+	t, mark, ok := f.admit(x)
+	if !ok {
+		return
+	}
 	if f.balance.strategy == leastConn {
 		t.inflight.Add(1)
 		defer t.inflight.Add(-1)
@@ -44,7 +47,9 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	for attempt := 0; ; attempt++ {
 		c, err := f.conn(x, t.pool, attempt > 0)
 		if err != nil {
-			f.fail(x, t.pool, err)
+			if f.retryHeld(x, t, &mark, err, attempt, true) {
+				continue // the ship restarted: once more, on its next run
+			}
 			return
 		}
 		err = f.exchange(x, c, &body)
@@ -52,10 +57,13 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 			return
 		}
 		c.close()
-		if attempt == 0 && c.reused && !c.got && body.replayable() && (idempotent(x.Method) || unread(err)) {
+		again := !c.got && body.replayable() && (idempotent(x.Method) || unread(err))
+		if attempt == 0 && c.reused && again {
 			continue // the pooled connection was stale: once more, on a new one
 		}
-		f.fail(x, t.pool, err)
+		if f.retryHeld(x, t, &mark, err, attempt, again) {
+			continue
+		}
 		return
 	}
 }

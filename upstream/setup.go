@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/routetree"
@@ -36,6 +37,9 @@ type Options struct {
 	// upstream connection is taken; 0 means DefaultRequestBuffer, a negative
 	// value streams every body.
 	RequestBuffer int
+	// Gate gives the routing state of the fleet's ship at an address, nil
+	// when no ship binds it; a nil Gate means no address has one.
+	Gate func(manifest.Addr) *shipgate.Gate
 }
 
 // pools are the pools of every address, shared by the routes of a server
@@ -101,7 +105,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 		if ps[k] == nil {
 			ps[k] = NewPool(a, connect)
 		}
-		f.balance.targets = append(f.balance.targets, &target{pool: ps[k]})
+		f.balance.targets = append(f.balance.targets, &target{pool: ps[k], gate: gateAt(opts, a)})
 	}
 	return f, nil
 }

@@ -1,0 +1,89 @@
+package upstream
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/mothership-go/mothership/internal/shipgate"
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/pipeline"
+)
+
+// maxHolds bounds how many times one request waits for its ship's next
+// run after a failed attempt: a ship that dies again at once is answered.
+const maxHolds = 2
+
+// The answers of a route whose ships are out of routing. A restarting
+// ship is usually back within seconds; an unhealthy or stopped one takes
+// longer.
+var (
+	answerRestarting = pipeline.NewAnswer(http.StatusServiceUnavailable, "503 service unavailable: the target is restarting; retry after the time in Retry-After")
+	answerOut        = pipeline.NewAnswer(http.StatusServiceUnavailable, "503 service unavailable: the target is out of routing; retry after the time in Retry-After")
+)
+
+// admit picks the target of x. A member whose ship is out of routing is
+// passed over for the first that is not; when none is, the request is held
+// for the picked member's ship while it restarts (hold_on_restart), or
+// answered 503. With the ship up this is one atomic load.
+func (f *forward) admit(x *pipeline.Exchange) (*target, shipgate.Mark, bool) {
+	t := f.balance.pick(x.Client)
+	m := t.gate.Mark()
+	if m.Up() {
+		return t, m, true
+	}
+	for _, other := range f.balance.targets {
+		if om := other.gate.Mark(); om.Up() {
+			return other, om, true
+		}
+	}
+	if t.gate.State() == shipgate.Starting {
+		if v := t.gate.Await(x.Context(), shipgate.Mark{}); v == shipgate.Ready {
+			return t, t.gate.Mark(), true
+		} else if v == shipgate.Gone {
+			x.Conn.Abort()
+			return nil, m, false
+		}
+		unavailable(x, answerRestarting, "1")
+		return nil, m, false
+	}
+	unavailable(x, answerOut, "5")
+	return nil, m, false
+}
+
+// retryHeld handles a failed attempt on t: when nothing of the answer was
+// sent, the attempt may be sent again (replay) and t's ship holds
+// requests, it waits for the ship's next run and reports true to try
+// again; otherwise it answers x and reports false.
+func (f *forward) retryHeld(x *pipeline.Exchange, t *target, m *shipgate.Mark, err error, attempt int, replay bool) bool {
+	if t.gate == nil || !replay || attempt >= maxHolds || x.Response.Status() != 0 ||
+		errors.Is(err, errClientGone) || errors.Is(err, pipeline.ErrBadBody) || errors.Is(err, pipeline.ErrBodyTooLarge) ||
+		t.gate.Hold() <= 0 {
+		f.fail(x, t.pool, err)
+		return false
+	}
+	switch t.gate.Await(x.Context(), *m) {
+	case shipgate.Ready:
+		*m = t.gate.Mark()
+		return true
+	case shipgate.Gone:
+		x.Conn.Abort()
+		return false
+	}
+	f.errorLog.Printf("upstream: %s: forward to %s: %v; its ship did not come back within hold_on_restart", f.name, t.pool.Addr(), err)
+	unavailable(x, answerRestarting, "1")
+	return false
+}
+
+// unavailable answers 503 with Retry-After seconds.
+func unavailable(x *pipeline.Exchange, a *pipeline.Answer, retryAfter string) {
+	x.Response.Header().Set("Retry-After", retryAfter)
+	a.Write(x.Response)
+}
+
+// gateAt is the gate of the ship at a, if Options know one.
+func gateAt(opts Options, a manifest.Addr) *shipgate.Gate {
+	if opts.Gate == nil {
+		return nil
+	}
+	return opts.Gate(a)
+}
