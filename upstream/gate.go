@@ -24,7 +24,9 @@ var (
 // admit picks the target of x. A member whose ship is out of routing is
 // passed over for the first that is not; when none is, the request is held
 // for the picked member's ship while it restarts (hold_on_restart), or
-// answered 503. With the ship up this is one atomic load.
+// answered 503: at once when nothing is held (no hold, a full queue, a
+// ship that is down), else when the hold ends. With the ship up this is
+// one atomic load.
 func (f *forward) admit(x *pipeline.Exchange) (*target, shipgate.Mark, bool) {
 	t := f.balance.pick(x.Client)
 	m := t.gate.Mark()
@@ -36,17 +38,18 @@ func (f *forward) admit(x *pipeline.Exchange) (*target, shipgate.Mark, bool) {
 			return other, om, true
 		}
 	}
-	if t.gate.State() == shipgate.Starting {
-		if v := t.gate.Await(x.Context(), shipgate.Mark{}); v == shipgate.Ready {
-			return t, t.gate.Mark(), true
-		} else if v == shipgate.Gone {
-			x.Conn.Abort()
-			return nil, m, false
-		}
-		unavailable(x, answerRestarting, "1")
+	if !t.gate.Holds() {
+		unavailable(x, answerOut, "5")
 		return nil, m, false
 	}
-	unavailable(x, answerOut, "5")
+	switch v := t.gate.Await(x.Context(), shipgate.Mark{}); v {
+	case shipgate.Ready:
+		return t, t.gate.Mark(), true
+	case shipgate.Gone:
+		x.Conn.Abort()
+	default:
+		unavailable(x, answerRestarting, "1")
+	}
 	return nil, m, false
 }
 
@@ -61,7 +64,8 @@ func (f *forward) retryHeld(x *pipeline.Exchange, t *target, m *shipgate.Mark, e
 		f.fail(x, t.pool, err)
 		return false
 	}
-	switch t.gate.Await(x.Context(), *m) {
+	v := t.gate.Await(x.Context(), *m)
+	switch v {
 	case shipgate.Ready:
 		*m = t.gate.Mark()
 		return true
@@ -69,7 +73,7 @@ func (f *forward) retryHeld(x *pipeline.Exchange, t *target, m *shipgate.Mark, e
 		x.Conn.Abort()
 		return false
 	}
-	f.errorLog.Printf("upstream: %s: forward to %s: %v; its ship did not come back within hold_on_restart", f.name, t.pool.Addr(), err)
+	f.errorLog.Printf("upstream: %s: forward to %s: %v; then %s", f.name, t.pool.Addr(), err, v)
 	unavailable(x, answerRestarting, "1")
 	return false
 }

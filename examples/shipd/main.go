@@ -2,7 +2,8 @@
 // server, a worker, or a migration, so that `mothership` can be tried with
 // nothing else installed.
 //
-//	shipd serve      answer HTTP on $PORT (or $SHIPD_SOCKET, a Unix socket)
+//	shipd serve      answer HTTP on $PORT (or $SHIPD_SOCKET, a Unix socket);
+//	                 /health fails while the file $SICK_FILE exists
 //	shipd work       print a line every few seconds, like a job queue worker
 //	shipd migrate    print what a migration would and exit 0
 package main
@@ -53,8 +54,17 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	mux := http.NewServeMux()
+	sick := os.Getenv("SICK_FILE")
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := os.Stat(sick); sick != "" && err == nil {
+			http.Error(w, "sick: "+sick+" exists", http.StatusServiceUnavailable)
+			return
+		}
 		fmt.Fprintln(w, "ok")
+	})
+	// /pid answers the process id, to tell one run from the next.
+	mux.HandleFunc("GET /pid", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, os.Getpid())
 	})
 	// /slow?ms=500 answers late, to watch a graceful drain or a 504.
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {

@@ -23,7 +23,8 @@ const (
 	// Up ships take traffic.
 	Up
 	// Unhealthy ships failed their health check Retries times in a row:
-	// they are out of routing until they restart.
+	// they are out of routing and being restarted, so requests may be
+	// held for them as for a Starting ship.
 	Unhealthy
 	// Down ships are not running and will not be soon (an open circuit,
 	// a stopped fleet): out of routing, nothing is held for them.
@@ -49,6 +50,13 @@ type phase struct {
 	state State
 	ended chan struct{}
 }
+
+// holds reports whether requests may wait out this phase: the ship is on
+// its way back.
+func (ph *phase) holds() bool { return ph.state == Starting || ph.state == Unhealthy }
+
+// Holds reports whether the gate's state is one that requests may wait out.
+func (g *Gate) Holds() bool { return g.cur.Load().holds() }
 
 // Gate is one ship's routing state and hold queue.
 type Gate struct {
@@ -137,6 +145,19 @@ const (
 	Gone
 )
 
+// String says how a hold ended, for the error log.
+func (v Verdict) String() string {
+	switch v {
+	case Ready:
+		return "the ship was ready"
+	case Refused:
+		return "the hold was refused (none configured, the queue full, the ship down, or shutting down)"
+	case Expired:
+		return "the ship was not back within hold_on_restart"
+	}
+	return "the client left"
+}
+
 // Await holds the caller until the gate is up in a state other than
 // since, for at most the hold time. The caller's own goroutine waits; the
 // queue bound counts it.
@@ -158,7 +179,7 @@ func (g *Gate) Await(ctx context.Context, since Mark) Verdict {
 		case ph == since.p:
 		case ph.state == Up:
 			return Ready
-		case ph.state != Starting:
+		case !ph.holds():
 			return Refused
 		}
 		select {
