@@ -107,9 +107,22 @@ func (p *proc) watchHealth(ctx context.Context, c *child) {
 	}
 }
 
+// exitWait is how long a failed health circuit waits for the run's exit
+// before it calls the run unhealthy: a probe often sees a ship that just
+// died (its port refuses) a moment before its exit is reaped, and that
+// run crashed.
+const exitWait = 250 * time.Millisecond
+
 // healthRestart takes an unhealthy run out of routing and ends it (SIGTERM,
 // SIGKILL after the grace); supervise then restarts it as a health restart.
 func (p *proc) healthRestart(c *child) {
+	t := time.NewTimer(exitWait)
+	defer t.Stop()
+	select {
+	case <-c.done:
+		return
+	case <-t.C:
+	}
 	p.report.Lock()
 	p.mu.Lock()
 	stopping := p.stopping

@@ -120,13 +120,13 @@ func (p *proc) setState(s State) {
 	pid := p.pid
 	gs, routed := p.gateState(s)
 	p.mu.Unlock()
-	if routed {
-		p.route(gs)
-	}
 	if pid > 0 && (s == Starting || s == Ready) {
 		p.f.log.Event("info", "state", "process", p.name, "state", s, "pid", pid)
 	} else {
 		p.f.log.Event("info", "state", "process", p.name, "state", s)
+	}
+	if routed {
+		p.route(gs)
 	}
 	p.f.obs.State(p.name, p.group, s)
 }

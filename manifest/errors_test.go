@@ -52,6 +52,25 @@ func TestErrors(t *testing.T) {
 			key:   "fleet.web[0].critcal",
 			words: []string{"unknown key", "did you mean", `"critical"`},
 		},
+		// A ship's hold while it restarts.
+		{
+			name:  "hold_on_restart over a minute",
+			doc:   webShip + "hold_on_restart = \"2m\" " + errMark + "\n",
+			key:   "fleet.web[0].hold_on_restart",
+			words: []string{"over the most", "1m0s"},
+		},
+		{
+			name:  "hold_on_restart not a duration",
+			doc:   webShip + "hold_on_restart = \"a while\" " + errMark + "\n",
+			key:   "fleet.web[0].hold_on_restart",
+			words: []string{"not a duration"},
+		},
+		{
+			name:  "hold_queue zero",
+			doc:   webShip + "hold_queue = 0 " + errMark + "\n",
+			key:   "fleet.web[0].hold_queue",
+			words: []string{"out of range", "1 to 65536"},
+		},
 		// Request rules and the PROXY protocol.
 		{
 			name:  "max_body_size not a size",

@@ -21,6 +21,12 @@ import (
 // port, and returns the address of the bind "http".
 func start(t testing.TB, doc string) string {
 	t.Helper()
+	return startWith(t, doc, Options{})
+}
+
+// startWith is start with opts, Resolve and ErrorLog filled in.
+func startWith(t testing.TB, doc string, opts Options) string {
+	t.Helper()
 	m, err := manifest.Parse("test.toml", []byte(doc), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("manifest: %v", err)
@@ -34,7 +40,8 @@ func start(t testing.TB, doc string) string {
 	if err != nil {
 		t.Fatalf("routes: %v", err)
 	}
-	s, err := New(m, tree, Options{Resolve: upstream.ManifestResolver(m), ErrorLog: log.New(testWriter{t}, "", 0)})
+	opts.Resolve, opts.ErrorLog = upstream.ManifestResolver(m), log.New(testWriter{t}, "", 0)
+	s, err := New(m, tree, opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
