@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/manifest"
 )
 
@@ -116,8 +117,10 @@ func TestCircuitCritical(t *testing.T) {
 	}
 }
 
-// TestHealth: failing checks make a ready ship unhealthy after Retries,
-// one pass healthy again; neither restarts it.
+// TestHealth: Retries failing checks in a row make a ready ship unhealthy
+// and take it out of routing; its run is ended and restarted as a health
+// restart (not a crash), the new run is not ready while its check fails,
+// and once it passes the ship is ready, healthy and in routing again.
 func TestHealth(t *testing.T) {
 	t.Parallel()
 	sick := filepath.Join(t.TempDir(), "sick")
@@ -129,23 +132,32 @@ func TestHealth(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, rec := start(t, m, Options{})
-	if !statusOf(t, f, "web").Healthy {
-		t.Errorf("web is not healthy after launch")
+	before := statusOf(t, f, "web")
+	if !before.Healthy || f.Gate("web").State() != shipgate.Up {
+		t.Errorf("web is not healthy and in routing after launch (gate %s)", f.Gate("web").State())
 	}
 	if err := os.WriteFile(sick, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "web to turn unhealthy", func() bool { return !statusOf(t, f, "web").Healthy })
-	if !rec.hasEvent("warn unhealthy", "process=web", "failures=2", "500") {
-		t.Errorf("no warning says web is unhealthy")
+	waitFor(t, 5*time.Second, "web to be restarted", func() bool { return statusOf(t, f, "web").HealthRestarts == 1 })
+	if !rec.hasEvent("warn unhealthy", "process=web", "failures=2", "500") || !rec.hasEvent("warn out of routing", "process=web", "state=unhealthy") {
+		t.Errorf("no warning says web is unhealthy and out of routing")
+	}
+	if !rec.hasEvent("warn restarting: health check failing", "process=web") {
+		t.Errorf("no warning says web is restarted for its health")
+	}
+	if st := statusOf(t, f, "web"); st.State == Ready || st.Healthy || f.Gate("web").State() == shipgate.Up {
+		t.Errorf("the new run of web is %s, healthy %v, gate %s while its check fails; want it not ready and out of routing", st.State, st.Healthy, f.Gate("web").State())
 	}
 	os.Remove(sick)
-	waitFor(t, 5*time.Second, "web to be healthy again", func() bool { return statusOf(t, f, "web").Healthy })
-	if got := rec.healthOf("web"); !slices.Equal(got, []bool{true, false, true}) {
-		t.Errorf("Observer.Health saw %v, want [true false true]", got)
+	waitFor(t, 5*time.Second, "web to be back in routing", func() bool { return f.Gate("web").State() == shipgate.Up })
+	st := statusOf(t, f, "web")
+	if st.State != Ready || !st.Healthy || st.PID == before.PID || st.Restarts != 0 || st.HealthRestarts != 1 {
+		t.Errorf("web is %s, healthy %v, pid %d (was %d), %d crash restarts and %d health restarts; want a ready, healthy new run, 0 and 1",
+			st.State, st.Healthy, st.PID, before.PID, st.Restarts, st.HealthRestarts)
 	}
-	if st := statusOf(t, f, "web"); st.Restarts != 0 || st.State != Ready {
-		t.Errorf("web is %s with %d restarts; health must not restart it", st.State, st.Restarts)
+	if !rec.hasEvent("info back in routing", "process=web") {
+		t.Errorf("no event says web is back in routing")
 	}
 }
 
