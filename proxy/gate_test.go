@@ -21,7 +21,6 @@ func pool(backends ...string) string {
 	return "[mothership.bind]\nhttp = \"127.0.0.1:1\"\n\n[[mothership.upstreams]]\nname = \"pool\"\nbinds = [\"" + strings.Join(backends, `", "`) + "\"]\nroutes = [\"/*\"]\n"
 }
 
-
 func TestGateRoutesAroundAShipThatIsOut(t *testing.T) {
 	for _, state := range []shipgate.State{shipgate.Starting, shipgate.Unhealthy, shipgate.Down} {
 		a := backend(t, func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "a") })
