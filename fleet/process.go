@@ -41,6 +41,7 @@ type proc struct {
 	incoming  *child // the next generation while it boots (phased restart)
 	handover  *child // the next generation, docked, for supervise to take on
 	stopping  bool
+	replaced  bool // a reload stops it to start it again on new settings
 	done      chan struct{} // closed when supervise returns; nil until launched
 
 	// Restart's bookkeeping: runs counts the runs started, readyRun and

@@ -112,6 +112,7 @@ func (r *Reload) Finish(ctx context.Context) error {
 	var errs []string
 	for _, s := range r.changed {
 		if old := f.lookup(s.name); old != nil {
+			old.replace()
 			old.stop(ctx)
 		}
 		p := newProc(f, s)

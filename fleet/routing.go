@@ -51,16 +51,24 @@ func (p *proc) gateState(s State) (g shipgate.State, ok bool) {
 		return shipgate.Up, true
 	case Pending, Starting, Backoff:
 		return shipgate.Starting, true
-	case Stopping:
-		// Restart stops a run to start the next one at once.
-		if p.stopping {
-			return shipgate.Down, true
+	case Stopping, Stopped:
+		// Restart and a reload stop a run to start the next one at once.
+		if !p.stopping || p.replaced {
+			return shipgate.Starting, true
 		}
-		return shipgate.Starting, true
-	case CircuitOpen, Stopped:
+		return shipgate.Down, true
+	case CircuitOpen:
 		return shipgate.Down, true
 	}
 	return 0, false
+}
+
+// replace marks the process as one that a reload stops and starts again,
+// so that its requests are held as for a restart.
+func (p *proc) replace() {
+	p.mu.Lock()
+	p.replaced = true
+	p.mu.Unlock()
 }
 
 // route moves the ship's gate to s and logs a change in or out of routing.
