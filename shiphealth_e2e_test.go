@@ -132,6 +132,11 @@ func TestUnhealthyShipLeavesRoutingRestartsAndComesBack(t *testing.T) {
 				t.Fatalf("%s: web still runs as pid %s, want a restart", tc.name, old)
 			}
 			pollUntil(t, url, 10*time.Second, tc.name+": the new run of web answers", servedBy(fresh))
+			for _, p := range statusJSON(t, dir).Processes {
+				if p.Name == "web" && (p.HealthRestarts != 1 || p.Restarts != 0) {
+					t.Errorf("%s: status says web had %d health restarts and %d crash restarts, want 1 and 0", tc.name, p.HealthRestarts, p.Restarts)
+				}
+			}
 			out := v.output()
 			for _, want := range []string{"unhealthy process=web", "out of routing process=web state=unhealthy", "unhealthy run ended process=web"} {
 				if !strings.Contains(out, want) {

@@ -78,7 +78,7 @@ func (l *Local) Status(context.Context) (Status, error) {
 	for _, p := range l.fleet.Status() {
 		st.Processes = append(st.Processes, Process{
 			Name: p.Name, Group: p.Group, Kind: p.Kind, State: string(p.State), PID: p.PID,
-			Healthy: p.Healthy, Restarts: p.Restarts, RSS: p.RSS, Since: p.Since, Routes: l.view.Load().routes[p.Name],
+			Healthy: p.Healthy, Restarts: p.Restarts, HealthRestarts: p.HealthRestarts, RSS: p.RSS, Since: p.Since, Routes: l.view.Load().routes[p.Name],
 		})
 	}
 	return st, nil

@@ -68,6 +68,9 @@ type Process struct {
 	Healthy bool `json:"healthy"`
 	// Restarts counts restarts after crashes.
 	Restarts int `json:"restarts"`
+	// HealthRestarts counts restarts after its health check failed
+	// retries times in a row (not crashes).
+	HealthRestarts int `json:"health_restarts"`
 	// RSS is the last sampled resident memory, in bytes.
 	RSS uint64 `json:"rss_bytes"`
 	// Since is when the current run started; zero when none runs.
