@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // errStopping refuses a start once the process is being stopped.
@@ -47,6 +48,11 @@ type proc struct {
 	restartReq               bool          // the current run ends because Restart asked
 	kick                     chan struct{} // cuts a backoff or open circuit short
 	cancel                   context.CancelFunc
+
+	// replaced is set once a rolling restart's new process took over the
+	// name: this one's last states are logged but no longer reported, or
+	// its Stopped would overwrite its successor's Ready.
+	replaced atomic.Bool
 }
 
 func newProc(f *Fleet, s *spec) *proc {
@@ -115,7 +121,7 @@ func (p *proc) setState(s State) {
 	} else {
 		p.f.log.Event("info", "state", "process", p.name, "state", s)
 	}
-	p.f.obs.State(p.name, p.group, s)
+	p.observer().State(p.name, p.group, s)
 }
 
 // markReady makes the process ready, and releases what waits on its first readiness.
@@ -153,7 +159,7 @@ func (p *proc) setHealthy(ok bool) {
 	p.healthy = ok
 	p.mu.Unlock()
 	if changed && p.health != nil {
-		p.f.obs.Health(p.name, p.group, ok)
+		p.observer().Health(p.name, p.group, ok)
 	}
 }
 
@@ -177,14 +183,14 @@ func (p *proc) restarted() {
 	p.mu.Lock()
 	p.restarts++
 	p.mu.Unlock()
-	p.f.obs.Restart(p.name, p.group)
+	p.observer().Restart(p.name, p.group)
 }
 
 func (p *proc) setMemory(rss, virt uint64) {
 	p.mu.Lock()
 	p.rss, p.virt = rss, virt
 	p.mu.Unlock()
-	p.f.obs.Memory(p.name, p.group, rss, virt)
+	p.observer().Memory(p.name, p.group, rss, virt)
 }
 
 func (p *proc) status() ProcessStatus {
@@ -202,4 +208,12 @@ func (p *proc) status() ProcessStatus {
 		Virtual:  p.virt,
 		Since:    p.since(),
 	}
+}
+
+// observer is where the process reports: nowhere once it was replaced.
+func (p *proc) observer() Observer {
+	if p.replaced.Load() {
+		return nopObserver{}
+	}
+	return p.f.obs
 }

@@ -29,6 +29,13 @@ type spec struct {
 	bind              *manifest.Addr
 	bootTimeout       time.Duration
 	sockets           string // a bay's socket directory
+	// autoPort: the ship's port is drawn at launch (manifest.Ship.AutoPort),
+	// so a reload can start its new process on another port beside the
+	// old one, and roll it.
+	autoPort bool
+	// config is a bay's config table, which each of its runs gets when it
+	// docks: a reload that changes it restarts the bay.
+	config map[string]any
 }
 
 func shipSpec(m *manifest.Manifest, s *manifest.Ship, base []string) *spec {
@@ -46,6 +53,7 @@ func shipSpec(m *manifest.Manifest, s *manifest.Ship, base []string) *spec {
 	sp.health, sp.bind = s.Healthcheck, s.Bind
 	sp.bootTimeout = cmp.Or(s.BootTimeout, defaultBootTimeout)
 	sp.tags = s.Tags
+	sp.autoPort = s.AutoPort
 	return sp
 }
 
@@ -55,6 +63,7 @@ func baySpec(m *manifest.Manifest, b *manifest.Bay, base []string, sockets strin
 	sp.sockets = sockets
 	sp.critical = b.Critical
 	sp.tags = b.Tags
+	sp.config = b.Config
 	sp.bootTimeout = cmp.Or(b.BootTimeout, defaultBootTimeout)
 	return sp
 }
