@@ -147,7 +147,7 @@ func (v *voyageUnderTest) exit(t *testing.T, within time.Duration) int {
 	return 0
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
