@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/fleet"
+	"github.com/mothership-go/mothership/upstream/bays"
 )
 
 // watchReloads reloads the manifest on each SIGHUP until ctx ends.
@@ -33,7 +34,11 @@ func (v *voyage) reload(ctx context.Context) (string, error) {
 	v.reloadMu.Lock()
 	defer v.reloadMu.Unlock()
 	start := time.Now()
-	summary, err := v.applyReload(ctx)
+	if v.running && !v.landing {
+		v.notifyReloading()
+		defer v.notifyPhase(fleet.Running)
+	}
+	summary, err := v.applyReload(ctx, start)
 	if err != nil {
 		v.metrics.ReloadRefused()
 		v.log.Error("reload refused: the old plan keeps serving", "error", err.Error())
@@ -45,8 +50,8 @@ func (v *voyage) reload(ctx context.Context) (string, error) {
 }
 
 // applyReload is reload's work under reloadMu; the key-value pairs it
-// returns say what changed.
-func (v *voyage) applyReload(ctx context.Context) ([]any, error) {
+// returns say what changed, and how long after start the new plan was live.
+func (v *voyage) applyReload(ctx context.Context, start time.Time) ([]any, error) {
 	if v.landing {
 		return nil, errors.New("the mothership is landing")
 	}
@@ -71,14 +76,20 @@ func (v *voyage) applyReload(ctx context.Context) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Before the launch: an added bay docks into its berth, and the new
+	// plan's routes reach it there.
+	bays.UpdateYard(v.yard, m, v.log.Event)
 	if err := plan.Launch(ctx); err != nil {
+		v.restoreYard()
 		return nil, err
 	}
 	change, err := v.srv.Swap(m, tree, v.proxyOptions(m))
 	if err != nil {
 		plan.Undo(ctx)
+		v.restoreYard()
 		return nil, err
 	}
+	live := time.Since(start)
 	v.m = m
 	v.local.Update(m, tree)
 	for _, name := range change.BindsAdded {
@@ -95,16 +106,26 @@ func (v *voyage) applyReload(ctx context.Context) ([]any, error) {
 	}
 	wait.Stop()
 	finishErr := plan.Finish(ctx)
+	v.yard.Keep(bays.BayNames(m))
 	summary := []any{
 		"generation", change.Generation,
-		"ships_added", list(plan.Added), "ships_removed", list(plan.Removed), "ships_restarted", list(plan.Restarted),
+		"ships_added", list(plan.Added), "ships_removed", list(plan.Removed),
+		"ships_restarted", list(plan.Restarted), "ships_rolled", list(plan.Rolled),
 		"routes", fmt.Sprintf("%d → %d", change.RoutesBefore, change.RoutesAfter),
 		"binds_added", list(change.BindsAdded), "binds_removed", list(change.BindsRemoved),
+		"live_in", live.Round(10 * time.Microsecond).String(),
 	}
 	if finishErr != nil {
 		v.log.Warn("reload: a changed ship did not get ready", "error", finishErr.Error())
 	}
 	return summary, nil
+}
+
+// restoreYard gives the bays' berths back the settings of the manifest
+// that runs, after a reload that did not go through.
+func (v *voyage) restoreYard() {
+	bays.UpdateYard(v.yard, v.m, v.log.Event)
+	v.yard.Keep(bays.BayNames(v.m))
 }
 
 // keyValues formats key-value pairs as the text log writes them.

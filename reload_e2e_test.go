@@ -132,11 +132,22 @@ func reloadAndWait(t *testing.T, v *voyageUnderTest, n int, hup bool) string {
 	return ""
 }
 
+// reloadRack is an HTTP bay a reload adds and removes.
+const reloadRack = `
+[[bays.http]]
+name = "rack"
+command = "BAYD"
+threads = 2
+routes = [{ bind = "http", pattern = "/rack/.*", strip_prefix = "/rack" }, { bind = "https", pattern = "/rack/.*", strip_prefix = "/rack" }]
+`
+
 // TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest: under a load
-// loop over plain HTTP and TLS, a reload (SIGHUP) adds a ship and its
-// routes, a broken manifest is refused with its line and changes nothing
-// (`mothership reload`, which fails), and a reload removes the ship again, whose process is then gone; not one
-// request fails, and the untouched ship keeps its pid.
+// loop over plain HTTP and TLS, on kept-alive and new connections, a
+// reload (SIGHUP) adds a ship, a bay and their routes; a broken manifest
+// is refused with its line and changes nothing (`mothership reload`, which
+// fails); a reload changes the ship web, which rolls: its new process
+// serves before the old one stops; a last reload removes the ship and the
+// bay, whose processes are then gone. Not one request fails.
 func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	dir := t.TempDir()
 	writeCert(t, dir, "a.test", 1)
@@ -144,26 +155,35 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	// api goes first: routes match in declaration order, and web takes /.*.
 	manifest := func(extra string) string { return fmt.Sprintf(reloadBase, metricsPort, httpPort, httpsPort, extra) }
 	writeManifest(t, dir, manifest(""))
-	v := startRunIn(t, dir, nil)
+	v := startRunIn(t, dir, []string{"MS_SOCKET_DIR=" + shortSocketDir(t)})
 	v.waitFor(t, "phase=Running", 20*time.Second)
 	webPID := pidOf(t, v, "web")
 	plain, secure := fmt.Sprintf("http://127.0.0.1:%d", httpPort), fmt.Sprintf("https://127.0.0.1:%d", httpsPort)
-	load := startLoad([]string{plain + "/hello", secure + "/hello", plain + "/api/users", secure + "/api/users"})
+	var urls []string
+	for _, base := range []string{plain, secure} {
+		urls = append(urls, base+"/hello", base+"/api/users", base+"/rack/hello")
+	}
+	load := startLoad(urls)
 
-	writeManifest(t, dir, manifest(reloadAPI))
-	if out := reloadAndWait(t, v, 1, true); !strings.Contains(out, "generation=2 ships_added=api ships_removed=- ships_restarted=- routes=\"2 → 4\"") {
-		t.Errorf("the first reload logged %q, want api added and 2 → 4 routes", out)
+	writeManifest(t, dir, manifest(reloadAPI+reloadRack))
+	if out := reloadAndWait(t, v, 1, true); !strings.Contains(out, "generation=2 ships_added=api,rack ships_removed=- ships_restarted=- ships_rolled=- routes=\"2 → 6\"") {
+		t.Errorf("the first reload logged %q, want api and rack added and 2 → 6 routes", out)
 	}
-	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "api: GET /users") {
-		t.Errorf("after adding api, GET /api/users: %d %q, want api's answer", code, body)
+	for path, want := range map[string]string{"/api/users": "api: GET /users", "/rack/hello": "hello from rack"} {
+		if code, body := get(t, plain+path); code != 200 || !strings.HasPrefix(body, want) {
+			t.Errorf("after adding api and rack, GET %s: %d %q, want %q", path, code, body, want)
+		}
 	}
-	apiPID := pidOf(t, v, "api")
+	apiPID, rackPID := pidOf(t, v, "api"), pidOf(t, v, "rack")
 	if code, stdout, _ := binary(t, dir, nil, "status"); code != 0 || !strings.Contains(stdout, "http /api/.*") {
 		t.Errorf("mothership status after adding api: exit %d, want api's routes listed:\n%s", code, stdout)
 	}
+	if pid := pidOf(t, v, "web"); pid != webPID {
+		t.Errorf("web's pid went from %d to %d, want it untouched by a reload that does not change it", webPID, pid)
+	}
 
 	// Over the control socket, as `mothership reload`: refused, with the line.
-	writeManifest(t, dir, manifest(reloadAPI+"\n[[fleet.web]]\nname = \"broken\"\ncommand = \"SHIPD\"\nroutes = [{ pattern = \"/b/.*\", bind = \"nope\" }]\n"))
+	writeManifest(t, dir, manifest(reloadAPI+reloadRack+"\n[[fleet.web]]\nname = \"broken\"\ncommand = \"SHIPD\"\nroutes = [{ pattern = \"/b/.*\", bind = \"nope\" }]\n"))
 	code, stdout, stderr := binary(t, dir, nil, "reload")
 	if line := regexp.MustCompile(`ship-manifest\.toml:\d+: `); code == 0 || !line.MatchString(stderr) || !line.MatchString(reloadAndWait(t, v, 2, false)) {
 		t.Errorf("mothership reload of a broken manifest: exit %d, stdout %q, stderr %q; want a failure naming the file and line, logged too", code, stdout, stderr)
@@ -172,10 +192,19 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 		t.Errorf("after the refused reload, GET /api/users: %d %q, want api still serving", code, body)
 	}
 
+	writeManifest(t, dir, strings.Replace(manifest(reloadAPI+reloadRack), "name = \"web\"", "name = \"web\"\nenv = { RELEASE = \"2\" }", 1))
+	if out := reloadAndWait(t, v, 3, true); !strings.Contains(out, "generation=3 ships_added=- ships_removed=- ships_restarted=- ships_rolled=web ") {
+		t.Errorf("the reload changing web logged %q, want web rolled", out)
+	}
+	if pid := pidOf(t, v, "web"); pid == webPID {
+		t.Errorf("web kept pid %d through a change, want a new process", pid)
+	}
+	waitGone(t, "web's old process", webPID)
+
 	writeManifest(t, dir, manifest(""))
 	code, stdout, stderr = binary(t, dir, nil, "reload")
-	if out := reloadAndWait(t, v, 3, false); code != 0 || !strings.Contains(stdout, "reloaded: generation=3 ships_added=- ships_removed=api") || !strings.Contains(out, "generation=3 ships_added=- ships_removed=api") {
-		t.Errorf("mothership reload removing api: exit %d, stdout %q, stderr %q, log %q; want api removed", code, stdout, stderr, out)
+	if out := reloadAndWait(t, v, 4, false); code != 0 || !strings.Contains(stdout, "reloaded: generation=4 ships_added=- ships_removed=api,rack") || !strings.Contains(out, "generation=4 ships_added=- ships_removed=api,rack") {
+		t.Errorf("mothership reload removing api and rack: exit %d, stdout %q, stderr %q, log %q; want both removed", code, stdout, stderr, out)
 	}
 	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "web: GET /api/users") {
 		t.Errorf("after removing api, GET /api/users: %d %q, want web's answer", code, body)
@@ -185,19 +214,26 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	if n := load.failed.Load(); n > 0 || load.sent.Load() < 50 {
 		t.Errorf("%d of %d requests failed (first: %s), want none of at least 50", n, load.sent.Load(), load.firstFailure)
 	}
-	t.Logf("%d requests through three reloads", load.sent.Load())
-	if err := syscall.Kill(apiPID, 0); err == nil {
-		t.Errorf("the removed ship's process %d still runs", apiPID)
-	}
-	if pid := pidOf(t, v, "web"); pid != webPID || syscall.Kill(webPID, 0) != nil {
-		t.Errorf("web's pid went from %d to %d, want it untouched", webPID, pid)
-	}
+	t.Logf("%d requests through four reloads", load.sent.Load())
+	waitGone(t, "the removed ship's process", apiPID)
+	waitGone(t, "the removed bay's process", rackPID)
 	_, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
-	for _, want := range []string{`mothership_reloads_total{result="applied"} 2`, `mothership_reloads_total{result="refused"} 1`, "mothership_plan_generation 3"} {
+	for _, want := range []string{`mothership_reloads_total{result="applied"} 3`, `mothership_reloads_total{result="refused"} 1`, "mothership_plan_generation 4"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
+}
+
+// waitGone fails the test unless process pid is gone within 5 seconds.
+func waitGone(t *testing.T, what string, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if syscall.Kill(pid, 0) != nil {
+			return
+		}
+	}
+	t.Errorf("%s (pid %d) still runs", what, pid)
 }
 
 // TestWatchReloadsWhenTheManifestChanges: with --watch, saving the

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,7 +147,7 @@ func (v *voyageUnderTest) exit(t *testing.T, within time.Duration) int {
 	return 0
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -454,8 +455,10 @@ routes = [{ bind = "https", pattern = "/.*" }]
 }
 
 // TestRunNotifiesSystemd: with $NOTIFY_SOCKET, as systemd sets it for a
-// unit with Type=notify, the run sends READY=1 once the fleet is Running
-// and STOPPING=1 when it drains; the ships do not inherit the socket.
+// unit with Type=notify, the run sends READY=1 once the fleet is Running,
+// RELOADING=1 (with the monotonic clock) when a reload begins and READY=1
+// when it is over, and STOPPING=1 when it drains; the ships do not
+// inherit the socket.
 func TestRunNotifiesSystemd(t *testing.T) {
 	socket := filepath.Join(shortSocketDir(t), "notify")
 	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: socket, Net: "unixgram"})
@@ -507,6 +510,14 @@ args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
 	// test a little later than the datagram.
 	v.waitFor(t, "phase=Running", 5*time.Second)
 	v.waitFor(t, "inherited=nothing", 5*time.Second)
+	v.cmd.Process.Signal(syscall.SIGHUP)
+	if got := await("RELOADING=1"); !regexp.MustCompile(`(?m)^MONOTONIC_USEC=\d+$`).MatchString(got) {
+		t.Errorf("RELOADING=1 came with %q, want MONOTONIC_USEC", got)
+	}
+	if got := await("READY=1"); !strings.Contains(got, "STATUS=Running") {
+		t.Errorf("after the reload, READY=1 came with %q, want the Running phase", got)
+	}
+	v.waitFor(t, "reloaded generation=2", 5*time.Second)
 	v.cmd.Process.Signal(syscall.SIGTERM)
 	if got := await("STOPPING=1"); !strings.Contains(got, "STATUS=Draining") {
 		t.Errorf("STOPPING=1 came with %q, want it with the Draining phase", got)

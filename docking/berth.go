@@ -36,7 +36,7 @@ type BerthConfig struct {
 // the old one still serves: the berth moves to the new links, and the old
 // ones close as their requests finish.
 type Berth struct {
-	cfg BerthConfig
+	cfg BerthConfig // Config and Workers change under mu (Reconfigure)
 
 	mu      sync.Mutex
 	cur     *mooring
@@ -67,12 +67,13 @@ func (b *Berth) Dock(ctx context.Context, socket string, pid int) error {
 		b.mu.Unlock()
 		return nil
 	}
+	cfg := b.cfg
 	b.mu.Unlock()
-	l, err := Dial(ctx, socket, b.cfg.Version, b.cfg.Config)
+	l, err := Dial(ctx, socket, cfg.Version, cfg.Config)
 	if err != nil {
-		return fmt.Errorf("docking: bay %s: %w", b.cfg.Name, err)
+		return fmt.Errorf("docking: bay %s: %w", cfg.Name, err)
 	}
-	m := newMooring(b, socket, pid, l)
+	m := newMooring(b, cfg, socket, pid, l)
 	b.mu.Lock()
 	old := b.cur
 	b.cur = m
@@ -85,6 +86,15 @@ func (b *Berth) Dock(ctx context.Context, socket string, pid int) error {
 	b.cfg.Log("info", "docked", "bay", b.cfg.Name, "socket", socket, "ship", l.Dock.Ship, "pid", l.Dock.PID, "links", m.size)
 	m.start(l)
 	return nil
+}
+
+// Reconfigure gives the bay a new config and worker count: the runs that
+// dock from now on get them (a reload restarts the bay for that); the
+// docked run keeps those it docked with.
+func (b *Berth) Reconfigure(config map[string]string, workers int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cfg.Config, b.cfg.Workers = config, workers
 }
 
 // Undock lets go of the run on socket, which ended; its links close. A
@@ -187,35 +197,69 @@ func (b *Berth) current() (*mooring, <-chan struct{}) {
 	return b.cur, b.changed
 }
 
-// Yard holds the berths of every bay; the fleet docks runs through it.
+// Yard holds the berths of every bay; the fleet docks runs through it. A
+// reload adds, reconfigures and removes berths (Update, Remove).
 type Yard struct {
+	mu     sync.RWMutex
 	berths map[string]*Berth
 }
 
 // NewYard returns a yard with a berth for each bay.
 func NewYard(bays ...BerthConfig) *Yard {
 	y := &Yard{berths: map[string]*Berth{}}
-	for _, c := range bays {
-		y.berths[c.Name] = NewBerth(c)
-	}
+	y.Update(bays...)
 	return y
 }
 
+// Update adds a berth for each bay the yard has none for, and gives the
+// others their config and worker count (see Berth.Reconfigure). A bay's
+// name and family are its berth's for good.
+func (y *Yard) Update(bays ...BerthConfig) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	for _, c := range bays {
+		if b := y.berths[c.Name]; b != nil {
+			b.Reconfigure(c.Config, c.Workers)
+			continue
+		}
+		y.berths[c.Name] = NewBerth(c)
+	}
+}
+
+// Keep removes the berths of the bays not named: they were landed, and
+// what still runs on an old plan gets ErrNotDocked from their berths.
+func (y *Yard) Keep(names []string) {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	for name := range y.berths {
+		if !slices.Contains(names, name) {
+			delete(y.berths, name)
+		}
+	}
+}
+
 // Berth returns the named bay's berth, nil if there is none.
-func (y *Yard) Berth(name string) *Berth { return y.berths[name] }
+func (y *Yard) Berth(name string) *Berth {
+	y.mu.RLock()
+	defer y.mu.RUnlock()
+	return y.berths[name]
+}
 
 // Stats returns a snapshot of every berth, in name order.
 func (y *Yard) Stats() []BerthStats {
-	out := make([]BerthStats, 0, len(y.berths))
-	for _, name := range slices.Sorted(maps.Keys(y.berths)) {
-		out = append(out, y.berths[name].Stats())
+	y.mu.RLock()
+	berths := maps.Clone(y.berths)
+	y.mu.RUnlock()
+	out := make([]BerthStats, 0, len(berths))
+	for _, name := range slices.Sorted(maps.Keys(berths)) {
+		out = append(out, berths[name].Stats())
 	}
 	return out
 }
 
 // Dock docks a run of the named bay (see Berth.Dock).
 func (y *Yard) Dock(ctx context.Context, bay, socket string, pid int) error {
-	b := y.berths[bay]
+	b := y.Berth(bay)
 	if b == nil {
 		return fmt.Errorf("docking: no berth for bay %q", bay)
 	}
@@ -224,7 +268,7 @@ func (y *Yard) Dock(ctx context.Context, bay, socket string, pid int) error {
 
 // Undock lets go of a run of the named bay (see Berth.Undock).
 func (y *Yard) Undock(bay, socket string) {
-	if b := y.berths[bay]; b != nil {
+	if b := y.Berth(bay); b != nil {
 		b.Undock(socket)
 	}
 }

@@ -23,6 +23,7 @@ const MaxLinks = 1024
 // WebSocket bay's one multiplexed link.
 type mooring struct {
 	b      *Berth
+	cfg    BerthConfig // the berth's settings when the run docked
 	socket string
 	pid    int
 	size   int // links an HTTP run is to have open
@@ -44,19 +45,19 @@ type mooring struct {
 	lostOnce sync.Once
 }
 
-func newMooring(b *Berth, socket string, pid int, first *Link) *mooring {
-	m := &mooring{b: b, socket: socket, pid: pid, size: 1, lost: make(chan struct{})}
+func newMooring(b *Berth, cfg BerthConfig, socket string, pid int, first *Link) *mooring {
+	m := &mooring{b: b, cfg: cfg, socket: socket, pid: pid, size: 1, lost: make(chan struct{})}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
-	if b.cfg.Version == VersionWebSocket {
-		m.ws, m.mux = true, newMux(first, b.cfg.Log, b.cfg.Name)
+	if cfg.Version == VersionWebSocket {
+		m.ws, m.mux = true, newMux(first, cfg.Log, cfg.Name)
 		return m
 	}
 	// Clamped before multiplying: the Dock is the bay's word, and a huge
 	// threads must not overflow into a negative pool.
-	threads, workers := min(max(1, first.Dock.Threads), MaxLinks+1), min(max(1, b.cfg.Workers), MaxLinks+1)
+	threads, workers := min(max(1, first.Dock.Threads), MaxLinks+1), min(max(1, cfg.Workers), MaxLinks+1)
 	m.size = threads * workers
 	if m.size > MaxLinks {
-		b.cfg.Log("warn", "the bay asks for more links than a pool may have", "bay", b.cfg.Name, "asked", m.size, "links", MaxLinks)
+		cfg.Log("warn", "the bay asks for more links than a pool may have", "bay", cfg.Name, "asked", m.size, "links", MaxLinks)
 		m.size = MaxLinks
 	}
 	m.free = make(chan *Link, m.size)
@@ -85,16 +86,16 @@ func (m *mooring) carry(mux *Mux) {
 		if m.isRetired() {
 			return
 		}
-		m.b.cfg.Log("warn", "websocket link lost; docking a new one", "bay", m.b.cfg.Name, "socket", m.socket)
+		m.cfg.Log("warn", "websocket link lost; docking a new one", "bay", m.cfg.Name, "socket", m.socket)
 		ctx, cancel := context.WithTimeout(m.ctx, linkDialTimeout)
-		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
+		l, err := Dial(ctx, m.socket, m.cfg.Version, m.cfg.Config)
 		cancel()
 		if err != nil {
-			m.b.cfg.Log("warn", "cannot dock a new websocket link", "bay", m.b.cfg.Name, "socket", m.socket, "error", err)
+			m.cfg.Log("warn", "cannot dock a new websocket link", "bay", m.cfg.Name, "socket", m.socket, "error", err)
 			m.lostOnce.Do(func() { close(m.lost) })
 			return
 		}
-		mux = newMux(l, m.b.cfg.Log, m.b.cfg.Name)
+		mux = newMux(l, m.cfg.Log, m.cfg.Name)
 		m.mu.Lock()
 		m.mux = mux
 		m.mu.Unlock()
@@ -118,7 +119,7 @@ func (m *mooring) openLink() {
 	var said time.Time
 	for tries := 1; ; tries++ {
 		ctx, cancel := context.WithTimeout(m.ctx, linkDialTimeout)
-		l, err := Dial(ctx, m.socket, m.b.cfg.Version, m.b.cfg.Config)
+		l, err := Dial(ctx, m.socket, m.cfg.Version, m.cfg.Config)
 		cancel()
 		if err == nil {
 			m.live.Add(1)
@@ -143,7 +144,7 @@ func (m *mooring) openLink() {
 		// Said once, then every half minute: a bay with fewer threads than
 		// it docked with would otherwise fill the log.
 		if time.Since(said) >= linkWarnEvery {
-			m.b.cfg.Log("warn", "cannot open a link; retrying", "bay", m.b.cfg.Name, "socket", m.socket, "error", err, "tries", tries)
+			m.cfg.Log("warn", "cannot open a link; retrying", "bay", m.cfg.Name, "socket", m.socket, "error", err, "tries", tries)
 			said = time.Now()
 		}
 		select {

@@ -37,21 +37,28 @@ func (f *Fleet) launchOne(ctx context.Context, name string) error {
 	if by := f.reasons[name]; by != "" {
 		f.log.Event("info", fmt.Sprintf("starting %s: %s depends on it", name, by), "process", name, "needed_by", by)
 	}
+	err := f.startReady(ctx, p)
+	if err != nil && err == p.bootErr && !p.critical {
+		// A process that is not critical must not keep the fleet from
+		// launching: it goes on restarting, and what depends on it starts.
+		f.log.Event("warn", "not critical: launching the others without it", "process", name, "error", p.bootErr)
+		return nil
+	}
+	return err
+}
+
+// startReady starts supervising p and waits for its first readiness; a
+// boot that fails returns p.bootErr.
+func (f *Fleet) startReady(ctx context.Context, p *proc) error {
 	if !p.launch() {
-		return fmt.Errorf("fleet: launch of %s: %w", name, ErrStopped)
+		return fmt.Errorf("fleet: launch of %s: %w", p.name, ErrStopped)
 	}
 	select {
 	case <-p.ready:
 		return nil
 	case <-p.failed:
-		// A process that is not critical must not keep the fleet from
-		// launching: it goes on restarting, and what depends on it starts.
-		if !p.critical {
-			f.log.Event("warn", "not critical: launching the others without it", "process", name, "error", p.bootErr)
-			return nil
-		}
 		return p.bootErr
 	case <-ctx.Done():
-		return fmt.Errorf("fleet: launch of %s: %w", name, context.Cause(ctx))
+		return fmt.Errorf("fleet: launch of %s: %w", p.name, context.Cause(ctx))
 	}
 }

@@ -3,6 +3,7 @@ package fleet
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 
 	"github.com/mothership-go/mothership/manifest"
@@ -60,4 +61,16 @@ func KeepPorts(old, m *manifest.Manifest) {
 			s.Env["PORT"] = portOf(b)
 		}
 	}
+}
+
+// newPorts draws a new free port for each named ship of m (ships with
+// AutoPort), in place of the one KeepPorts gave it: a rolling restart's
+// new run listens there while the old run still holds the old port.
+func newPorts(m *manifest.Manifest, names []string) error {
+	for _, s := range m.Ships {
+		if s.AutoPort && slices.Contains(names, s.Name) {
+			s.Bind = nil
+		}
+	}
+	return AssignPorts(m)
 }

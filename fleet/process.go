@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mothership-go/mothership/internal/shipgate"
 )
@@ -29,20 +30,20 @@ type proc struct {
 	// the supervisor goroutine and Stop both change them.
 	report sync.Mutex
 
-	mu        sync.Mutex
-	state     State
-	everReady bool
-	healthy   bool
-	pid       int
-	restarts  int
-	rss, virt uint64
-	cur       *child // the current or last run
-	gen       int    // a bay's generation: how many phased restarts replaced it
-	incoming  *child // the next generation while it boots (phased restart)
-	handover  *child // the next generation, docked, for supervise to take on
-	stopping  bool
-	replaced  bool // a reload stops it to start it again on new settings
-	done      chan struct{} // closed when supervise returns; nil until launched
+	mu         sync.Mutex
+	state      State
+	everReady  bool
+	healthy    bool
+	pid        int
+	restarts   int
+	rss, virt  uint64
+	cur        *child // the current or last run
+	gen        int    // a bay's generation: how many phased restarts replaced it
+	incoming   *child // the next generation while it boots (phased restart)
+	handover   *child // the next generation, docked, for supervise to take on
+	stopping   bool
+	restarting bool          // a reload stops it to start it again on new settings
+	done       chan struct{} // closed when supervise returns; nil until launched
 
 	// Restart's bookkeeping: runs counts the runs started, readyRun and
 	// endedRun are the last run that got ready and that ended, so that
@@ -53,6 +54,11 @@ type proc struct {
 	healthRestarts           int
 	kick                     chan struct{} // cuts a backoff or open circuit short
 	cancel                   context.CancelFunc
+
+	// replaced is set once a rolling restart's new process took over the
+	// name: this one's last states are logged but no longer reported, or
+	// its Stopped would overwrite its successor's Ready.
+	replaced atomic.Bool
 }
 
 func newProc(f *Fleet, s *spec) *proc {
@@ -126,10 +132,12 @@ func (p *proc) setState(s State) {
 	} else {
 		p.f.log.Event("info", "state", "process", p.name, "state", s)
 	}
-	if routed {
+	// A rolled run's successor owns the ship's gate: the old run's stop
+	// must not take the ship out of routing.
+	if routed && !p.replaced.Load() {
 		p.route(gs)
 	}
-	p.f.obs.State(p.name, p.group, s)
+	p.observer().State(p.name, p.group, s)
 }
 
 // markReady makes the process ready, and releases what waits on its first readiness.
@@ -167,7 +175,7 @@ func (p *proc) setHealthy(ok bool) {
 	p.healthy = ok
 	p.mu.Unlock()
 	if changed && p.health != nil {
-		p.f.obs.Health(p.name, p.group, ok)
+		p.observer().Health(p.name, p.group, ok)
 	}
 }
 
@@ -206,7 +214,7 @@ func (p *proc) restarted(health bool) {
 	}
 	p.mu.Unlock()
 	if !health {
-		p.f.obs.Restart(p.name, p.group)
+		p.observer().Restart(p.name, p.group)
 	}
 }
 
@@ -214,7 +222,7 @@ func (p *proc) setMemory(rss, virt uint64) {
 	p.mu.Lock()
 	p.rss, p.virt = rss, virt
 	p.mu.Unlock()
-	p.f.obs.Memory(p.name, p.group, rss, virt)
+	p.observer().Memory(p.name, p.group, rss, virt)
 }
 
 func (p *proc) status() ProcessStatus {
@@ -233,4 +241,12 @@ func (p *proc) status() ProcessStatus {
 		Virtual:        p.virt,
 		Since:          p.since(),
 	}
+}
+
+// observer is where the process reports: nowhere once it was replaced.
+func (p *proc) observer() Observer {
+	if p.replaced.Load() {
+		return nopObserver{}
+	}
+	return p.f.obs
 }

@@ -53,7 +53,7 @@ func (p *proc) gateState(s State) (g shipgate.State, ok bool) {
 		return shipgate.Starting, true
 	case Stopping, Stopped:
 		// Restart and a reload stop a run to start the next one at once.
-		if !p.stopping || p.replaced {
+		if !p.stopping || p.restarting {
 			return shipgate.Starting, true
 		}
 		return shipgate.Down, true
@@ -67,7 +67,7 @@ func (p *proc) gateState(s State) (g shipgate.State, ok bool) {
 // so that its requests are held as for a restart.
 func (p *proc) replace() {
 	p.mu.Lock()
-	p.replaced = true
+	p.restarting = true
 	p.mu.Unlock()
 }
 

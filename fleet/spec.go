@@ -31,6 +31,13 @@ type spec struct {
 	hold              time.Duration // hold_on_restart
 	holdQueue         int
 	sockets           string // a bay's socket directory
+	// autoPort: the ship's port is drawn at launch (manifest.Ship.AutoPort),
+	// so a reload can start its new process on another port beside the
+	// old one, and roll it.
+	autoPort bool
+	// config is a bay's config table, which each of its runs gets when it
+	// docks: a reload that changes it restarts the bay.
+	config map[string]any
 }
 
 func shipSpec(m *manifest.Manifest, s *manifest.Ship, base []string) *spec {
@@ -49,6 +56,7 @@ func shipSpec(m *manifest.Manifest, s *manifest.Ship, base []string) *spec {
 	sp.bootTimeout = cmp.Or(s.BootTimeout, defaultBootTimeout)
 	sp.hold, sp.holdQueue = s.HoldOnRestart, s.HoldQueue
 	sp.tags = s.Tags
+	sp.autoPort = s.AutoPort
 	return sp
 }
 
@@ -58,6 +66,7 @@ func baySpec(m *manifest.Manifest, b *manifest.Bay, base []string, sockets strin
 	sp.sockets = sockets
 	sp.critical = b.Critical
 	sp.tags = b.Tags
+	sp.config = b.Config
 	sp.bootTimeout = cmp.Or(b.BootTimeout, defaultBootTimeout)
 	return sp
 }

@@ -16,11 +16,31 @@ import (
 // runs and for the proxy (Options.Yard) to route to. log receives the
 // berths' events.
 func NewYard(m *manifest.Manifest, log func(level, msg string, kv ...any)) *docking.Yard {
+	return docking.NewYard(berthConfigs(m, log)...)
+}
+
+// UpdateYard gives y a berth for each bay of m it lacks, and the bays it
+// has their config from m (docking.Yard.Update), for a reload; the berths
+// of bays m no longer has stay until Keep removes them.
+func UpdateYard(y *docking.Yard, m *manifest.Manifest, log func(level, msg string, kv ...any)) {
+	y.Update(berthConfigs(m, log)...)
+}
+
+// BayNames are the names of m's bays, for docking.Yard.Keep.
+func BayNames(m *manifest.Manifest) []string {
+	names := make([]string, len(m.Bays))
+	for i, b := range m.Bays {
+		names[i] = b.Name
+	}
+	return names
+}
+
+func berthConfigs(m *manifest.Manifest, log func(level, msg string, kv ...any)) []docking.BerthConfig {
 	var cfgs []docking.BerthConfig
 	for _, b := range m.Bays {
 		cfgs = append(cfgs, berthConfig(b.Name, b.Type, b.Config, b.WorkerCount(), log))
 	}
-	return docking.NewYard(cfgs...)
+	return cfgs
 }
 
 // NewAttachedBerth returns the berth of an upstream with protocol =
