@@ -12,6 +12,7 @@ import (
 
 	"github.com/mothership-go/mothership/h1"
 	"github.com/mothership-go/mothership/internal/netpeek"
+	"github.com/mothership-go/mothership/internal/rawsock"
 	"github.com/mothership-go/mothership/ja4h"
 	"github.com/mothership-go/mothership/pipeline"
 )
@@ -64,7 +65,7 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, rbuf: make([]byte, readBufferSize), ctx: s.hard, scheme: "http"}
+	c := &conn{srv: s, nc: rawsock.Wrap(nc), rbuf: make([]byte, readBufferSize), ctx: s.hard, scheme: "http"}
 	if _, ok := nc.(*tls.Conn); ok {
 		c.scheme = "https"
 	}

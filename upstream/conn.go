@@ -9,6 +9,7 @@ import (
 
 	"github.com/mothership-go/mothership/h1"
 	"github.com/mothership-go/mothership/internal/netpeek"
+	"github.com/mothership-go/mothership/internal/rawsock"
 )
 
 // Buffer sizes of an upstream connection.
@@ -46,6 +47,7 @@ type Conn struct {
 }
 
 func newConn(p *Pool, nc net.Conn) *Conn {
+	nc = rawsock.Wrap(nc)
 	return &Conn{pool: p, nc: nc, sock: netpeek.Of(nc), rbuf: make([]byte, connReadBuffer), wbuf: make([]byte, 0, connWriteBuffer)}
 }
 

@@ -61,13 +61,14 @@ func Of(nc net.Conn) Socket {
 
 // Peek looks at the socket without blocking and without consuming a byte.
 // It calls recvfrom directly on the descriptor instead of through
-// RawConn.Read, whose closure would cost an allocation per peek.
+// RawConn.Read, whose closure would cost an allocation per peek; on Linux
+// as a raw system call (see package rawsock for why).
 func (s *Socket) Peek() State {
 	if !s.ok {
 		return Quiet
 	}
 	for {
-		n, _, err := syscall.Recvfrom(s.fd, s.b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		n, err := recvPeek(s.fd, &s.b)
 		switch {
 		case errors.Is(err, syscall.EINTR):
 			continue

@@ -1,0 +1,16 @@
+// Package rawsock reads and writes a plain TCP or Unix socket with raw
+// system calls, under the runtime's poller.
+//
+// Go's net.Conn enters every read and write as a blocking system call: the
+// scheduler marks the goroutine's P as in a syscall, and sysmon, finding it
+// there one tick later (20 µs), hands the P to another thread. A loopback
+// write runs the receiving side's TCP stack inline and often takes that
+// long, so a busy proxy pays a thread hand-off, a futex wake and a slow
+// exitsyscall for many of its writes. The descriptor is non-blocking, so a
+// read or write never waits in the kernel: doing it as a raw system call
+// keeps the P, and EAGAIN still parks the goroutine on the poller through
+// syscall.RawConn, which keeps deadlines working.
+//
+// Wrap is the only entry: it returns the conn itself where this does not
+// apply (TLS, PROXY protocol, other systems than Linux).
+package rawsock
