@@ -193,8 +193,22 @@ func readShipFields(t *table, group string, tmpl *Ship, named bool) *Ship {
 	s.Oneshot = t.boolean("oneshot", tmpl.Oneshot)
 	s.Tags = append(slices.Clone(tmpl.Tags), t.strs("tags")...)
 	s.BootTimeout = t.duration("boot_timeout", tmpl.BootTimeout)
+	s.Protocol = cmp.Or(t.str("protocol"), tmpl.Protocol, UpstreamHTTP)
+	if s.Protocol != UpstreamHTTP && s.Protocol != UpstreamH2C {
+		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\" or \"h2c\"", s.Protocol)
+	}
 	t.finish()
 	return s
+}
+
+// readHTTP2 reads a bind's `http2` (TLS binds offer HTTP/2 unless it is
+// false) and `h2c` (plain binds take HTTP/2 with prior knowledge).
+func readHTTP2(bt *table, b *Bind) {
+	b.NoHTTP2 = !bt.boolean("http2", true)
+	b.H2C = bt.boolean("h2c", false)
+	if b.H2C && bt.has("tls") {
+		bt.r.errorf(bt.key("h2c"), "h2c is HTTP/2 without TLS; a TLS bind offers HTTP/2 by ALPN (http2 = true, the default)")
+	}
 }
 
 // readShipBind reads a ship's own address; an unset variable in it is
@@ -430,9 +444,10 @@ func readBind(parent *table, name string, v any) *Bind {
 		if v, ok := bt.get("tls"); ok {
 			b.TLS = readTLS(bt, v)
 		}
+		readHTTP2(bt, b)
 		bt.finish()
 	default:
-		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls, max_body_size, max_header_count, underscores_in_headers }`, v)
+		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls, http2, h2c, max_body_size, max_header_count, underscores_in_headers }`, v)
 		return b
 	}
 	if !isName(name) {
@@ -596,7 +611,7 @@ func readUpstream(t *table) *Upstream {
 func readUpstreamProtocol(t *table, u *Upstream) {
 	u.Protocol = cmp.Or(t.str("protocol"), UpstreamHTTP)
 	switch u.Protocol {
-	case UpstreamHTTP:
+	case UpstreamHTTP, UpstreamH2C:
 	case UpstreamDocking:
 		if len(u.Addrs) > 1 {
 			t.r.errorf(t.key("binds"), "a docking upstream is one bay's socket; declare an upstream for each bay")
@@ -610,7 +625,7 @@ func readUpstreamProtocol(t *table, u *Upstream) {
 			t.r.errorf(t.key("health"), "a docking upstream takes no health check: it is up while its links are docked")
 		}
 	default:
-		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\" or \"docking\"", u.Protocol)
+		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\", \"h2c\" or \"docking\"", u.Protocol)
 	}
 }
 

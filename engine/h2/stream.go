@@ -77,6 +77,7 @@ func (c *conn) newStream(f *http2.MetaHeadersFrame) *stream {
 	st.body.st = st
 	st.body.window = int64(c.cfg.InitialWindow)
 	st.body.declared = -1
+	st.body.eof = st.remoteDone // no DATA follows END_STREAM on HEADERS
 	st.rw.st = st
 	return st
 }
