@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mothership-go/mothership/engine/h2"
 	"github.com/mothership-go/mothership/h1"
 	"github.com/mothership-go/mothership/internal/netpeek"
 	"github.com/mothership-go/mothership/internal/rawsock"
@@ -61,6 +62,7 @@ type conn struct {
 	handedOver    bool
 	released      bool
 	counted       bool // against its peer's cap (caps.go)
+	h2c           bool // the client sent the HTTP/2 preface (http2.go)
 	requestsSoFar int
 }
 
@@ -84,6 +86,14 @@ func (c *conn) serve() {
 		}
 	}()
 	c.sock = netpeek.Of(c.nc)
+	isH2, ok := c.handshake()
+	if !ok {
+		return
+	}
+	if isH2 {
+		c.serveH2(nil)
+		return
+	}
 	for c.readHead() {
 		if !c.srv.admitClient(c) {
 			c.refuse(errTooManyFromClient)
@@ -100,6 +110,9 @@ func (c *conn) serve() {
 			return
 		}
 		c.requestsSoFar++
+	}
+	if c.h2c {
+		c.serveH2(c.rbuf[:c.w])
 	}
 }
 
@@ -142,7 +155,12 @@ func (c *conn) readHead() bool {
 	lim := &c.srv.limits
 	headStarted := false
 	for {
-		if c.r < c.w {
+		if c.r < c.w && c.prefacePending() {
+			if c.w >= len(h2.Preface) {
+				c.h2c = true
+				return false
+			}
+		} else if c.r < c.w {
 			n, err := h1.ParseRequest(c.rbuf[c.r:c.w], &lim.Head, &c.req)
 			if err != nil {
 				c.refuse(err)

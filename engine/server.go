@@ -27,6 +27,10 @@ type Server struct {
 	Limits Limits
 	// Trusted are the peers whose X-Forwarded-* headers are believed.
 	Trusted TrustedProxies
+	// H2C makes a plain bind take HTTP/2 with prior knowledge: a
+	// connection that opens with the HTTP/2 preface is served as HTTP/2
+	// (TLS connections choose HTTP/2 by ALPN instead, see WrapTLS).
+	H2C bool
 	// ErrorLog receives accept errors and failed writes; nil discards them.
 	ErrorLog *log.Logger
 

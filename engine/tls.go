@@ -142,14 +142,18 @@ func (c *Certificates) Get(hello *tls.ClientHelloInfo) (*tls.Certificate, error)
 
 // WrapTLS returns l terminating TLS with the certificates get picks
 // (Certificates.Get, or a reloadable choice of them): TLS 1.2 at least,
-// Go's default cipher suites and curves, HTTP/1.1 by ALPN. The handshake
-// runs on a connection's first read, within the engine's header timeout,
-// not in Accept.
-func WrapTLS(l net.Listener, get func(*tls.ClientHelloInfo) (*tls.Certificate, error)) net.Listener {
+// Go's default cipher suites and curves, and by ALPN h2 then http/1.1, or
+// only http/1.1 when http2 is false. The handshake runs once the
+// connection is served, within the engine's header timeout, not in Accept.
+func WrapTLS(l net.Listener, get func(*tls.ClientHelloInfo) (*tls.Certificate, error), http2 bool) net.Listener {
+	protos := []string{"http/1.1"}
+	if http2 {
+		protos = []string{alpnH2, "http/1.1"}
+	}
 	return tls.NewListener(l, &tls.Config{
 		MinVersion:     tls.VersionTLS12,
 		GetCertificate: get,
-		NextProtos:     []string{"http/1.1"},
+		NextProtos:     protos,
 	})
 }
 

@@ -52,6 +52,13 @@ func TestErrors(t *testing.T) {
 			key:   "fleet.web[0].critcal",
 			words: []string{"unknown key", "did you mean", `"critical"`},
 		},
+		// HTTP/2 to ships is not built: refused, not ignored.
+		{
+			name:  "protocol h2c on a ship",
+			doc:   webShip + "protocol = \"h2c\" " + errMark + "\n",
+			key:   "fleet.web[0].protocol",
+			words: []string{"not built yet", "HTTP/1.1"},
+		},
 		// A ship's hold while it restarts.
 		{
 			name:  "hold_on_restart over a minute",

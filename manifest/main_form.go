@@ -196,8 +196,26 @@ func readShipFields(t *table, group string, tmpl *Ship, named bool) *Ship {
 	s.Tags = append(slices.Clone(tmpl.Tags), t.strs("tags")...)
 	s.BootTimeout = t.duration("boot_timeout", tmpl.BootTimeout)
 	readHold(t, s, tmpl)
+	s.Protocol = cmp.Or(t.str("protocol"), tmpl.Protocol, UpstreamHTTP)
+	switch s.Protocol {
+	case UpstreamHTTP:
+	case UpstreamH2C:
+		t.r.errorf(t.key("protocol"), "protocol \"h2c\" (HTTP/2 to the upstream, as gRPC needs) is not built yet: the proxy speaks HTTP/1.1 to upstreams; remove it or use \"http\"")
+	default:
+		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\"", s.Protocol)
+	}
 	t.finish()
 	return s
+}
+
+// readHTTP2 reads a bind's `http2` (TLS binds offer HTTP/2 unless it is
+// false) and `h2c` (plain binds take HTTP/2 with prior knowledge).
+func readHTTP2(bt *table, b *Bind) {
+	b.NoHTTP2 = !bt.boolean("http2", true)
+	b.H2C = bt.boolean("h2c", false)
+	if b.H2C && bt.has("tls") {
+		bt.r.errorf(bt.key("h2c"), "h2c is HTTP/2 without TLS; a TLS bind offers HTTP/2 by ALPN (http2 = true, the default)")
+	}
 }
 
 // readShipBind reads a ship's own address; an unset variable in it is
@@ -433,9 +451,10 @@ func readBind(parent *table, name string, v any) *Bind {
 		if v, ok := bt.get("tls"); ok {
 			b.TLS = readTLS(bt, v)
 		}
+		readHTTP2(bt, b)
 		bt.finish()
 	default:
-		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls, max_body_size, max_header_count, underscores_in_headers }`, v)
+		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls, http2, h2c, max_body_size, max_header_count, underscores_in_headers }`, v)
 		return b
 	}
 	if !isName(name) {
@@ -600,6 +619,8 @@ func readUpstreamProtocol(t *table, u *Upstream) {
 	u.Protocol = cmp.Or(t.str("protocol"), UpstreamHTTP)
 	switch u.Protocol {
 	case UpstreamHTTP:
+	case UpstreamH2C:
+		t.r.errorf(t.key("protocol"), "protocol \"h2c\" (HTTP/2 to the upstream, as gRPC needs) is not built yet: the proxy speaks HTTP/1.1 to upstreams; remove it or use \"http\"")
 	case UpstreamDocking:
 		if len(u.Addrs) > 1 {
 			t.r.errorf(t.key("binds"), "a docking upstream is one bay's socket; declare an upstream for each bay")

@@ -153,6 +153,12 @@ type Bind struct {
 	Rules RequestRules
 	// TLS, when set, makes the bind serve HTTPS; nil serves plain HTTP.
 	TLS *TLS
+	// NoHTTP2 is `http2 = false`: a TLS bind then offers only HTTP/1.1
+	// by ALPN, not h2 first. It means nothing on a plain bind.
+	NoHTTP2 bool
+	// H2C is `h2c`: a plain bind also takes HTTP/2 with prior knowledge
+	// (a client that opens with the HTTP/2 preface). Off by default.
+	H2C bool
 	// Pos is where it is declared.
 	Pos Pos
 }
@@ -219,6 +225,10 @@ type Ship struct {
 	Oneshot bool
 	// Tags select ships with --only and --except.
 	Tags []string
+	// Protocol is `protocol`, how the mothership talks to the ship:
+	// UpstreamHTTP (HTTP/1.1, the default); UpstreamH2C is refused until
+	// HTTP/2 to ships is built.
+	Protocol string
 	// BootTimeout bounds how long the ship may take to become ready.
 	BootTimeout time.Duration
 	// HoldOnRestart is how long a request routed to the ship waits while
@@ -488,8 +498,9 @@ type Upstream struct {
 	Addrs []Addr
 	// Strategy is round_robin, least_conn, random or ip_hash.
 	Strategy string
-	// Protocol is how the mothership talks to the members: UpstreamHTTP, or
-	// UpstreamDocking for a bay that runs on its own (its Unix socket).
+	// Protocol is how the mothership talks to the members: UpstreamHTTP,
+	// or UpstreamDocking for a bay that runs on its own (its Unix socket).
+	// UpstreamH2C is refused until HTTP/2 to upstreams is built.
 	Protocol string
 	// Health probes each member; nil when there is none.
 	Health *UpstreamHealth
@@ -506,6 +517,10 @@ const (
 	// UpstreamDocking speaks the docking protocol (v3, HTTP links) to a bay
 	// that the mothership did not launch.
 	UpstreamDocking = "docking"
+	// UpstreamH2C names HTTP/2 without TLS (prior knowledge), as gRPC
+	// servers speak it. The manifest refuses it with its line until the
+	// upstream client speaks HTTP/2.
+	UpstreamH2C = "h2c"
 )
 
 // UpstreamHealth is a pool's health probe with thresholds.

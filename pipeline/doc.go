@@ -5,8 +5,8 @@
 // the Observer of finished requests, the Build context stage builders read
 // the manifest through, and the plain answers the proxy makes itself.
 //
-// Data flows one way: an engine (engine/ for HTTP/1.1; TLS and HTTP/2
-// engines feed the same types) fills an Exchange and hands it to a
+// Data flows one way: an engine (engine/ for HTTP/1.1, engine/h2 for HTTP/2;
+// both feed the same types) fills an Exchange and hands it to a
 // Handler; the stages read it and answer on its ResponseWriter; the last
 // stage (upstream/) forwards it. Nothing here knows which engine is under
 // it: whatever a stage needs of the connection (its lifetime, taking it

@@ -35,9 +35,10 @@ type Exchange struct {
 	// Host is the Host header (or the authority of an absolute-form
 	// target), as sent, port included.
 	Host string
-	// Proto is the protocol version: "HTTP/1.1" or "HTTP/1.0".
+	// Proto is the protocol version: "HTTP/1.1", "HTTP/1.0" or, for a
+	// stream of an HTTP/2 connection, "HTTP/2.0".
 	Proto string
-	// ProtoMinor is 1 for HTTP/1.1, 0 for HTTP/1.0.
+	// ProtoMinor is 1 for HTTP/1.1, 0 for HTTP/1.0 and HTTP/2.0.
 	ProtoMinor int
 	// Header holds the request's fields in wire order and case. Forward
 	// sends them on, without the hop-by-hop ones and those it owns.
@@ -85,6 +86,9 @@ type Exchange struct {
 	releasers [maxReleasers]Releaser
 	nrel      int
 }
+
+// ProtoHTTP2 is the Proto of an HTTP/2 stream's exchange.
+const ProtoHTTP2 = "HTTP/2.0"
 
 // ErrBadBody is what Body returns for a body whose framing is malformed
 // (a bad chunk size, chunk data longer than announced, a body cut short):
@@ -142,7 +146,11 @@ func (x *Exchange) SetFingerprinter(f *ja4h.Fingerprinter) {
 func (x *Exchange) JA4H() []byte {
 	if !x.fpDone && x.fp != nil {
 		x.fpDone = true
-		x.fpOut = x.fp.Fingerprint(x.Method, 1, byte(x.ProtoMinor), &x.Header)
+		major := byte(1)
+		if x.Proto == ProtoHTTP2 {
+			major = 2
+		}
+		x.fpOut = x.fp.Fingerprint(x.Method, major, byte(x.ProtoMinor), &x.Header)
 	}
 	return x.fpOut
 }

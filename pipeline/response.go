@@ -20,3 +20,13 @@ type ResponseWriter interface {
 	// Status is the final status written, 0 until then.
 	Status() int
 }
+
+// TrailerWriter is a ResponseWriter that can send fields after the body
+// (HTTP/2's, where gRPC puts its status). Fields added to Trailer before
+// the exchange ends are sent once the body is complete; a writer without
+// it (HTTP/1.1's) drops trailers.
+type TrailerWriter interface {
+	ResponseWriter
+	// Trailer is the list sent after the body.
+	Trailer() *Header
+}

@@ -100,7 +100,7 @@ func New(m *manifest.Manifest, tree *routetree.Tree, opts Options) (*Server, err
 func (s *Server) newBind(m *manifest.Manifest, mb *manifest.Bind, p *plan, limits engine.Limits) (*bind, error) {
 	h := &handler{}
 	h.cur.Store(p.binds[mb.Name])
-	e := &engine.Server{Bind: mb.Name, Handler: h, Limits: limits, Trusted: s.opts.TrustedProxies, ErrorLog: p.build.ErrorLog}
+	e := &engine.Server{Bind: mb.Name, Handler: h, Limits: limits, Trusted: s.opts.TrustedProxies, H2C: mb.H2C, ErrorLog: p.build.ErrorLog}
 	bd := &bind{bind: mb, engine: e, handler: h}
 	certs, err := loadCertificates(m, mb, p.build.ErrorLog)
 	if err != nil {
@@ -180,7 +180,7 @@ func (b *bind) listen() error {
 		return fmt.Errorf("proxy: bind %q (%s): %w", b.bind.Name, b.bind.Addr, err)
 	}
 	if b.certs.Load() != nil {
-		ln = engine.WrapTLS(ln, b.getCertificate)
+		ln = engine.WrapTLS(ln, b.getCertificate, !b.bind.NoHTTP2)
 	}
 	b.ln = ln
 	return nil
