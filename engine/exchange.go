@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"net/url"
-	"strings"
-
 	"github.com/mothership-go/mothership/h1"
 	"github.com/mothership-go/mothership/pipeline"
 )
@@ -27,18 +24,9 @@ func (c *conn) begin() bool {
 	// is the parser's next one, so neither allocates once grown.
 	x.Header, req.Header = req.Header, x.Header
 	x.Method, x.Target = req.Method, req.Target
-	x.RawPath, x.RawQuery = req.Target, ""
-	if i := strings.IndexByte(req.Target, '?'); i >= 0 {
-		x.RawPath, x.RawQuery = req.Target[:i], req.Target[i+1:]
-	}
-	x.Path = x.RawPath
-	if strings.IndexByte(x.RawPath, '%') >= 0 {
-		p, err := url.PathUnescape(x.RawPath)
-		if err != nil {
-			c.refuse(&h1.Error{Status: 400, Reason: "the request path has a malformed percent escape"})
-			return false
-		}
-		x.Path = p
+	if err := x.SplitTarget(); err != nil {
+		c.refuse(&h1.Error{Status: 400, Reason: err.Error()})
+		return false
 	}
 	x.Host = req.Host
 	x.Proto, x.ProtoMinor = proto11, 1

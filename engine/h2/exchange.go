@@ -1,9 +1,6 @@
 package h2
 
 import (
-	"net/url"
-	"strings"
-
 	"github.com/mothership-go/mothership/internal/httpsyntax"
 	"github.com/mothership-go/mothership/pipeline"
 )
@@ -91,18 +88,9 @@ func (st *stream) check(scheme string) string {
 // the client.
 func (st *stream) fill() bool {
 	x := &st.x
-	x.RawPath, x.RawQuery = x.Target, ""
-	if i := strings.IndexByte(x.Target, '?'); i >= 0 {
-		x.RawPath, x.RawQuery = x.Target[:i], x.Target[i+1:]
-	}
-	x.Path = x.RawPath
-	if strings.IndexByte(x.RawPath, '%') >= 0 {
-		p, err := url.PathUnescape(x.RawPath)
-		if err != nil {
-			pipeline.NewAnswer(400, "the request path has a malformed percent escape").Write(x.Response)
-			return false
-		}
-		x.Path = p
+	if err := x.SplitTarget(); err != nil {
+		pipeline.NewAnswer(400, err.Error()).Write(x.Response)
+		return false
 	}
 	x.UserAgent = x.Header.Get("user-agent")
 	x.ContentLength = -1
