@@ -203,6 +203,7 @@ func getQuiet(url string) (int, string) {
 }
 
 func TestHTTPBayPhasedRestartLosesNoRequest(t *testing.T) {
+	t.Parallel()
 	v, base := startBays(t, httpBayManifest)
 	_, before := get(t, base+"/pid")
 
@@ -487,6 +488,7 @@ func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
 // mothership does not block; one planted at that name as a symbolic link
 // is refused, not followed.
 func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
+	t.Parallel()
 	tmp := shortSocketDir(t)
 	writeFile(t, filepath.Join(tmp, "mothership"), "in the way of the old fixed directory")
 	env := []string{"MS_SOCKET_DIR=", "XDG_RUNTIME_DIR=", "TMPDIR=" + tmp}

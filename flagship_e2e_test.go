@@ -158,6 +158,7 @@ func TestElectionRunsPrelaunchOnceAcrossThreeServers(t *testing.T) {
 }
 
 func TestElectionFailedPrelaunchAbortsEveryServer(t *testing.T) {
+	t.Parallel()
 	db := testDatabase(t)
 	dir := t.TempDir()
 	shared := filepath.Join(dir, "shared.log")

@@ -149,6 +149,7 @@ routes = [{ bind = "http", pattern = "/rack/.*", strip_prefix = "/rack" }, { bin
 // serves before the old one stops; a last reload removes the ship and the
 // bay, whose processes are then gone. Not one request fails.
 func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeCert(t, dir, "a.test", 1)
 	metricsPort, httpPort, httpsPort := freePort(t), freePort(t), freePort(t)
@@ -239,6 +240,7 @@ func waitGone(t *testing.T, what string, pid int) {
 // TestWatchReloadsWhenTheManifestChanges: with --watch, saving the
 // manifest reloads it once, however many writes the save took.
 func TestWatchReloadsWhenTheManifestChanges(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeCert(t, dir, "a.test", 1)
 	manifest := func(extra string) string {

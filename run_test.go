@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,15 +19,58 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"github.com/mothership-go/mothership/stages/wasm"
 )
+
+// TestMain runs the end-to-end tests, which mostly wait on the processes
+// they start, several at a time even on a machine of one or two CPUs
+// (unless -parallel says otherwise), and removes what they built.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	parallel := false
+	flag.Visit(func(f *flag.Flag) { parallel = parallel || f.Name == "test.parallel" })
+	if !parallel {
+		flag.Set("test.parallel", fmt.Sprint(max(4, runtime.GOMAXPROCS(0))))
+	}
+	code := m.Run()
+	builtDirs.Lock()
+	for _, dir := range builtDirs.list {
+		os.RemoveAll(dir)
+	}
+	builtDirs.Unlock()
+	os.Exit(code)
+}
+
+// builtDirs are the directories that builtDir made, removed by TestMain.
+var builtDirs struct {
+	sync.Mutex
+	list []string
+}
+
+// builtDir makes a directory for what the tests build once per run.
+func builtDir(prefix string) (string, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err == nil {
+		builtDirs.Lock()
+		builtDirs.list = append(builtDirs.list, dir)
+		builtDirs.Unlock()
+	}
+	return dir, err
+}
 
 // builtBinaries builds mothership, the example ship program and the
 // reference bay once per test run: the end-to-end tests run them as a user
 // would. The slowest of them (they mostly wait) run in parallel, each on
 // its own free ports and directories, so that `go test ./...` stays fast.
 var builtBinaries = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "mothership-e2e")
+	dir, err := builtDir("mothership-e2e")
 	if err != nil {
+		return "", err
+	}
+	// Compiled WASM modules are cached here rather than in the user's
+	// cache directory, shared by every mothership the tests start.
+	if err := os.Setenv(wasm.CacheDirEnv, filepath.Join(dir, "wasm-cache")); err != nil {
 		return "", err
 	}
 	for pkg, out := range map[string]string{".": "mothership", "./examples/shipd": "shipd", "./examples/bayd": "bayd"} {
@@ -317,6 +362,7 @@ args = ["-c", "sleep 0.2; exit 1"]
 // quick start does, with the example's programs built beside it, and sends
 // the README's requests.
 func TestExampleManifestRuns(t *testing.T) {
+	t.Parallel()
 	bin, err := builtBinaries()
 	if err != nil {
 		t.Fatal(err)

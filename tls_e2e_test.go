@@ -114,6 +114,7 @@ routes = [{ bind = "http", pattern = "/.*" }, { bind = "https", pattern = "/.*" 
 // HTTPS, refuses TLS 1.1, and serves a renewed certificate without a
 // restart.
 func TestTLSBindServesHTTPSByNameAndRereadsItsCertificates(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeCert(t, dir, "a.test", 1)
 	writeCert(t, dir, "b.test", 2)

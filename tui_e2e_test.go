@@ -146,6 +146,7 @@ func rowReady(name string) *regexp.Regexp {
 // shows both ships ready; Tab goes to the Logs, ↓ to chatty's, PgUp
 // scrolls it; q lands the fleet, exit 0, with no process left.
 func TestDashboardInATerminal(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, strings.ReplaceAll(dashboardManifest, "HTTPPORT", freePortString(t)))
 	term := startTerminal(t, dir, "--tui")
@@ -186,6 +187,7 @@ func TestDashboardInATerminal(t *testing.T) {
 // mothership, land the fleet as q does: exit 0, the terminal given back
 // with the landing record on it, no process left.
 func TestDashboardLands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		land func(*terminal)

@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/control"
+	"github.com/mothership-go/mothership/stages/wasm"
 	"github.com/mothership-go/mothership/stages/wasm/wasmtest"
 )
 
 // builtGuests builds the example WASM guests once per test run, with the
 // stock toolchain as a user would: a guest takes seconds to build.
 var builtGuests = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "mothership-wasm")
+	dir, err := builtDir("mothership-wasm")
 	if err != nil {
 		return "", err
 	}
@@ -74,6 +75,7 @@ name = "auth"
 wasm = "./authguard.wasm"
 routes = ["/admin", "/admin/.*", "/header"]
 config = { token = "s3cret", realm = "ops", prefix = "/internal" }
+timeout = 2 # a loaded test machine may pause a call past the default 50 ms
 
 [[modules]]
 name = "stamp"
@@ -81,6 +83,7 @@ wasm = "./stamper.wasm"
 routes = ["/.*"]
 phase = "response"
 config = { name = "edge-1", remove = ["X-Internal"] }
+timeout = 2 # a loaded test machine may pause a call past the default 50 ms
 
 [[modules]]
 name = "router"
@@ -88,6 +91,7 @@ abi = "http-wasm"
 wasm = "./router.wasm"
 routes = ["/hello", "/old/.*"]
 config = { name = "edge-router" }
+timeout = 2 # a loaded test machine may pause a call past the default 50 ms
 
 [[modules]]
 name = "spin"
@@ -108,13 +112,19 @@ on_error = "continue"
 `
 
 func TestWasmModulesThroughARunningMothership(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	port, metricsPort := freePort(t), freePort(t)
 	writeManifest(t, dir, strings.NewReplacer("HTTPPORT", fmt.Sprint(port), "METRICSPORT", fmt.Sprint(metricsPort)).Replace(wasmManifest))
 	copyGuests(t, dir)
-	code, stdout, stderr := cli(t, dir, "clearance")
+	code, stdout, stderr := mothership(t, dir, "clearance")
 	if code != 0 || !strings.Contains(stdout, "modules    6: auth (request), stamp (response), router (http-wasm), spin (request)") {
 		t.Errorf("clearance: exit %d\n%s%s\nwant the six modules listed with their phase or ABI", code, stdout, stderr)
+	}
+	// clearance compiled the modules into the cache, so that run does not
+	// compile them again.
+	if entries, err := os.ReadDir(os.Getenv(wasm.CacheDirEnv)); err != nil || len(entries) == 0 {
+		t.Errorf("after clearance, the compiled-module cache %s holds %d entries (%v), want the compiled modules", os.Getenv(wasm.CacheDirEnv), len(entries), err)
 	}
 	v := startRunIn(t, dir, nil)
 	v.waitFor(t, "phase=Running", 60*time.Second)

@@ -19,10 +19,6 @@ import (
 	"github.com/mothership-go/mothership/useragent"
 )
 
-// cache holds the machine code of every module this process compiled:
-// clearance's check and the server's build of one run compile a file once.
-var cache = wazero.NewCompilationCache()
-
 // Logs is where modules' output and failures go.
 type Logs struct {
 	// Events receives the guests' log calls and output lines, and the
@@ -167,6 +163,10 @@ func compileModule(ctx context.Context, dir string, md *manifest.Module, logs Lo
 // code, checks its exports and imports, and warms its pool.
 func (mod *module) load(ctx context.Context, code []byte, memoryLimit int64) error {
 	pages := uint32((memoryLimit + 65535) / 65536)
+	cache, note := compiled()
+	if note != "" {
+		cacheNote.Do(func() { mod.logEvent("warn", note) })
+	}
 	cfg := wazero.NewRuntimeConfig().WithCompilationCache(cache).WithCloseOnContextDone(true).WithMemoryLimitPages(pages)
 	mod.rt = wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, mod.rt); err != nil {

@@ -14,8 +14,10 @@
 // # Choices
 //
 //   - One wazero Runtime per module, since the memory limit is a runtime's
-//     setting; one CompilationCache for the process, so that the check
-//     clearance and run make and the server's build compile a file once.
+//     setting; one CompilationCache for the process, kept on disk
+//     under the user's cache directory (cache.go), so that the check
+//     clearance and run make, the server's build, a reload and the next
+//     start compile a file once.
 //   - An instance serves one call at a time and is reused until it fails:
 //     a trap, a timeout or a malformed host call discards it. The pool of
 //     each module grows with concurrency up to poolBound, then callers wait
