@@ -48,6 +48,7 @@ type conn struct {
 	queue        []*stream
 	goingAway    bool
 	closed       bool
+	failed       bool // the reader said GOAWAY for a connection error
 	wg           sync.WaitGroup
 }
 
@@ -72,8 +73,31 @@ func Serve(nc net.Conn, prefix []byte, cfg Config) {
 		cfg.ErrorLog.Printf("h2: bind %q: %v: %v", cfg.Bind, nc.RemoteAddr(), err)
 	}
 	c.shut()
+	if c.failed {
+		c.linger()
+	}
 	nc.Close()
 	c.wg.Wait()
+}
+
+// Lingering after a connection error, as Go's own server waits after its
+// GOAWAY: at most this long and this much.
+const (
+	lingerTime  = time.Second
+	lingerBytes = 1 << 20
+)
+
+// linger half-closes the connection and drops what the client still
+// sends, so that closing with its frames unread does not reset the
+// connection before the client has read the GOAWAY that says why.
+func (c *conn) linger() {
+	c.wmu.Lock() // no exchange writes past this point
+	defer c.wmu.Unlock()
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	io.Copy(io.Discard, io.LimitReader(c.nc, lingerBytes))
 }
 
 // shut marks the connection closed and wakes every waiting writer and
@@ -189,6 +213,7 @@ func (c *conn) connError(err error) error {
 		return err
 	}
 	c.goAway(code)
+	c.failed = true
 	return fmt.Errorf("connection error %v: %w", code, err)
 }
 

@@ -24,6 +24,9 @@
 //     runs its exchange to its end, exchanges beyond MaxConcurrentStreams
 //     wait in a queue, and a queue longer than four times that limit (rapid
 //     reset, CVE-2023-44487) ends the connection with ENHANCE_YOUR_CALM.
+//     After a connection error's GOAWAY the connection half-closes and
+//     drops what the client still sends for a second (as Go's server
+//     waits), so that the client reads why before the close.
 //   - Inbound flow control: each stream may have InitialWindow bytes
 //     unread, the connection as many as its streams together; windows are
 //     given back as the exchange reads its body, so a slow stage slows its
