@@ -153,6 +153,7 @@ func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, relo
 		}
 	}()
 	v.phase(fleet.Running)
+	v.distress.fly()
 	v.reloadMu.Lock()
 	v.running = true
 	v.reloadMu.Unlock()
@@ -180,6 +181,7 @@ func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, relo
 type voyage struct {
 	log        *telemetry.Log
 	metrics    *telemetry.Metrics
+	distress   *distress    // Mayday while a process is down, Running when all are back
 	hub        *control.Hub // the recent log, for the control socket
 	fleet      *fleet.Fleet
 	local      *control.Local  // the fleet as the control socket and the dashboard read it
@@ -235,7 +237,8 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	if os.Getenv(testTimingEnv) != "" {
 		v.log.Warn("test timings in effect: restart backoff and circuit are shortened", "variable", testTimingEnv)
 	}
-	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.metrics, Timing: timing, Docker: yard})
+	v.distress = newDistress(v.metrics, v.phase)
+	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.distress, Timing: timing, Docker: yard})
 	if err != nil {
 		return err
 	}
@@ -424,6 +427,9 @@ func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
 	v.reloadMu.Lock()
 	v.landing = true
 	v.reloadMu.Unlock()
+	if v.distress != nil {
+		v.distress.land()
+	}
 	v.phase(fleet.Draining)
 	if v.fleet != nil {
 		v.fleet.ReleaseHolds()

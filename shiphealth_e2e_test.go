@@ -191,6 +191,12 @@ func TestCrashedShipsRequestsWaitForTheRestart(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	close(stop)
 	wg.Wait()
+	// The crash put the mothership in Mayday, and the restart took it
+	// back to Running.
+	out := v.output()
+	if mayday := strings.Index(out, "phase phase=Mayday"); mayday < 0 || !strings.Contains(out[mayday:], "phase phase=Running") {
+		t.Errorf("the phases around the crash: Mayday at %d, want Mayday and then Running again\n%s", mayday, out)
+	}
 
 	afterKill, byFresh := 0, 0
 	for i, a := range got {
