@@ -556,7 +556,7 @@ func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
 	if n := strings.Count(out, "Restarting the bay: its only process is stuck on a request"); n != 5 {
 		t.Errorf("%d restarts logged, want 5", n)
 	}
-	for _, bad := range []string{"WARN crashed process=rack", "circuit open", "Draining"} {
+	for _, bad := range []string{"WRN crashed process=rack", "circuit open", "Draining"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("five slow requests led to %q", bad)
 		}

@@ -68,6 +68,7 @@ func (v *voyage) applyReload(ctx context.Context, start time.Time) ([]any, error
 	if missing := machineProblems(m); len(missing) > 0 {
 		return nil, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; "))
 	}
+	v.warnAccessLogChange(v.m, m)
 	fleet.KeepPorts(v.m, m)
 	if err := fleet.AssignPorts(m); err != nil {
 		return nil, err

@@ -188,6 +188,9 @@ type voyage struct {
 	control    *control.Server // nil without a control socket
 	dashboard  *dashboard      // nil without --tui
 	srv        *proxy.Server
+	access     *telemetry.AccessLog // nil with access_log = false
+	out        io.Writer            // stdout, held back while the dashboard is up
+	textLog    bool                 // --log-format text
 	metricsSrv interface{ Close() error }
 	drain      time.Duration
 	role       string
@@ -213,7 +216,7 @@ func newVoyage(stdout io.Writer, format string, debug bool) (*voyage, *heldWrite
 		return nil, nil, err
 	}
 	log.SetDebug(debug)
-	v := &voyage{log: log, metrics: telemetry.NewMetrics(), hub: control.NewHub(0), forced: make(chan struct{}), role: string(flagship.RoleSolo)}
+	v := &voyage{log: log, metrics: telemetry.NewMetrics(), hub: control.NewHub(0), forced: make(chan struct{}), role: string(flagship.RoleSolo), out: out, textLog: format == "text"}
 	log.SetTap(v.hub.Add)
 	if v.notify, err = sdnotify.FromEnv(); err != nil {
 		log.Warn("not notifying systemd", "error", err.Error())
@@ -251,6 +254,9 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 		return err
 	}
 	v.yard, v.m = yard, m
+	if err := v.openAccessLog(m); err != nil {
+		return err
+	}
 	srv, err := proxy.New(m, tree, v.proxyOptions(m))
 	if err != nil {
 		return err
@@ -277,7 +283,7 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 
 // proxyOptions are the proxy's options for a plan compiled from m.
 func (v *voyage) proxyOptions(m *manifest.Manifest) proxy.Options {
-	return proxy.Options{
+	o := proxy.Options{
 		Resolve:        upstream.ManifestResolver(m),
 		Gate:           shipGates(m, v.fleet),
 		TrustedProxies: m.Mothership.TrustedProxies,
@@ -289,6 +295,10 @@ func (v *voyage) proxyOptions(m *manifest.Manifest) proxy.Options {
 		RecycleWorker:  v.recycleWorker,
 		ServerSoftware: "mothership/" + readBuildVersion().short(),
 	}
+	if v.access != nil { // a nil *AccessLog would be a non-nil interface
+		o.Access = v.access
+	}
+	return o
 }
 
 // certificateExpiry is when each name's certificate expires, for /metrics.
@@ -441,6 +451,7 @@ func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
 		}
 		cancel()
 	}
+	v.closeAccessLog()
 	if v.fleet != nil {
 		ctx, cancel := v.untilForced(0)
 		if err := v.fleet.Stop(ctx); err != nil {

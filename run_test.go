@@ -494,7 +494,7 @@ routes = [{ bind = "https", pattern = "/.*" }]
 		if !strings.Contains(stderr, w) {
 			t.Errorf("clearance does not warn %q:\n%s", w, stderr)
 		}
-		if !strings.Contains(v.output(), "WARN "+w) {
+		if !strings.Contains(v.output(), "WRN "+w) {
 			t.Errorf("run does not log the warning %q", w)
 		}
 	}

@@ -54,6 +54,9 @@ func (r *response) Header() *pipeline.Header { return &r.h }
 // Status is the final status written, 0 until then.
 func (r *response) Status() int { return r.status }
 
+// Written counts the body bytes sent, chunk framing excluded.
+func (r *response) Written() int64 { return r.written }
+
 // WriteHeader writes the head: an interim one at once for 1xx (but 101),
 // the final one into the buffer.
 func (r *response) WriteHeader(status int) {

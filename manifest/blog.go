@@ -1,7 +1,7 @@
 package manifest
 
 // readBlogAliases reads the blog's older form into the same manifest:
-// `[config] bind`, `[[ships]]`, `[[bays]]`, `[[plugins]]` and `[flagship]`.
+// `[config] bind` and `access_log`, `[[ships]]`, `[[bays]]`, `[[plugins]]` and `[flagship]`.
 func readBlogAliases(root *table, m *Manifest, tmpl templates) {
 	used := false
 	if ct := root.sub("config"); ct != nil {
@@ -13,6 +13,12 @@ func readBlogAliases(root *table, m *Manifest, tmpl templates) {
 				m.Mothership.Binds = append([]*Bind{readBind(ct, "http", v)}, m.Mothership.Binds...)
 				m.Mothership.Binds[0].Name = "http"
 			}
+		}
+		if ct.has("access_log") {
+			if m.Mothership.AccessLog.Pos.Key != "" {
+				root.r.errorf(ct.key("access_log"), "[config] access_log and [mothership] access_log both set the access log; keep one")
+			}
+			m.Mothership.AccessLog = readAccessLog(ct)
 		}
 		ct.finish()
 	}

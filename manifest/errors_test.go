@@ -485,6 +485,32 @@ func TestErrors(t *testing.T) {
 			words: []string{`no upstream named "rials"`, "did you mean", `"rails"`},
 		},
 
+		// The access log.
+		{
+			name:  "access_log a number",
+			doc:   "[mothership]\naccess_log = 1 " + errMark + "\n",
+			key:   "mothership.access_log",
+			words: []string{"want a file path, true (stdout) or false (no access log)", "integer"},
+		},
+		{
+			name:  "access_log empty",
+			doc:   "[mothership]\naccess_log = \"\" " + errMark + "\n",
+			key:   "mothership.access_log",
+			words: []string{"an empty path"},
+		},
+		{
+			name:  "access_log in a directory that is not there",
+			doc:   "[mothership]\naccess_log = \"/nonexistent-dir/access.log\" " + errMark + "\n",
+			key:   "mothership.access_log",
+			words: []string{"/nonexistent-dir/access.log", "does not exist"},
+		},
+		{
+			name:  "access_log in [config] and [mothership]",
+			doc:   "[mothership]\naccess_log = false\n[config]\naccess_log = true " + errMark + "\n",
+			key:   "config.access_log",
+			words: []string{"both set the access log"},
+		},
+
 		// WarpDrive sections mothership does not support: one error each,
 		// naming the section; their keys are not reported one by one.
 		{

@@ -382,6 +382,7 @@ func readMothership(t *table, m *Manifest) {
 		ms.Limits = readLimits(lt)
 	}
 	ms.ControlSocket = readControlSocket(t)
+	ms.AccessLog = readAccessLog(t)
 	for _, ut := range t.tables("upstreams") {
 		ms.Upstreams = append(ms.Upstreams, readUpstream(ut))
 	}

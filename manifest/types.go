@@ -99,6 +99,9 @@ type Mothership struct {
 	// Limits bound what one client connection may cost
 	// (`[mothership.limits]`); zero fields take the defaults.
 	Limits Limits
+	// AccessLog is `access_log`: where each request's line goes (stdout by
+	// default), or false for none.
+	AccessLog AccessLog
 	// ControlSocket is the Unix socket that `status`, `restart` and `tui`
 	// talk to the running mothership over, relative to the manifest's
 	// directory; "" takes the default (see ControlSocketPath).

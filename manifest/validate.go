@@ -23,6 +23,7 @@ func validate(r *reader, m *Manifest) {
 	checkFixedPorts(r, m)
 	checkMachine(r, m)
 	checkControlSocket(r, m)
+	checkAccessLog(r, m)
 	checkNotYet(r, m)
 }
 

@@ -45,6 +45,7 @@ func readWarpDrive(root *table, m *Manifest) {
 			st.integer("worker_threads", 0, 1, 1024)
 			root.r.warnf(st.key("worker_threads"), "has no effect: Go schedules requests over every CPU (set GOMAXPROCS to limit it)")
 		}
+		ms.AccessLog = readAccessLog(st)
 		st.finish()
 	}
 	if _, err := netip.ParseAddr(host); hostKey != "" && err != nil && host != "localhost" {

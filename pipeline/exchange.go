@@ -83,6 +83,9 @@ type Exchange struct {
 	fpDone bool
 	fpOut  []byte
 
+	idBuf [MaxRequestID]byte
+	id    []byte // RequestID's, nil until asked
+
 	releasers [maxReleasers]Releaser
 	nrel      int
 }

@@ -25,7 +25,9 @@ func (x *Exchange) AtEnd(r Releaser) {
 
 // End releases what stages lent to the exchange, in reverse order. The
 // engine calls it once the pipeline returned and the answer is complete.
+// The request id is forgotten with them: the next request gets its own.
 func (x *Exchange) End() {
+	x.id = nil
 	for i := x.nrel - 1; i >= 0; i-- {
 		x.releasers[i].Release()
 		x.releasers[i] = nil

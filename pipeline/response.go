@@ -19,6 +19,11 @@ type ResponseWriter interface {
 	Flush() error
 	// Status is the final status written, 0 until then.
 	Status() int
+	// Written counts the body bytes sent to the client so far, as the
+	// access log records them: after the engine's framing is taken off,
+	// and after compression, so not the ones a stage wrote. A body cut at
+	// its Content-Length counts what went out.
+	Written() int64
 }
 
 // TrailerWriter is a ResponseWriter that can send fields after the body

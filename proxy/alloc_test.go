@@ -2,10 +2,14 @@ package proxy
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+
+	"github.com/mothership-go/mothership/telemetry"
 )
 
 // cannedBackend answers every read with one fixed response: a backend
@@ -127,6 +131,50 @@ func BenchmarkPipelineAllStages(b *testing.B) { benchmarkPipeline(b, allStages(b
 
 func benchmarkPipeline(b *testing.B, doc string) {
 	addr := start(b, doc+to(cannedBackend(b)))
+	rc := newRawClient(b, addr, browserGet)
+	b.ReportAllocs()
+	for b.Loop() {
+		rc.roundTrip(b)
+	}
+}
+
+// lineCounter counts the lines written to it, allocating nothing.
+type lineCounter struct{ n atomic.Int64 }
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.n.Add(int64(bytes.Count(p, []byte{'\n'})))
+	return len(p), nil
+}
+
+// TestNoAllocationsWithAccessLog keeps the steady state allocation-free
+// with the access log on, in both its formats, and checks that every
+// request got its line.
+func TestNoAllocationsWithAccessLog(t *testing.T) {
+	for _, text := range []bool{false, true} {
+		lines := &lineCounter{}
+		access := telemetry.NewAccessLog(lines, text)
+		addr := startWith(t, to(cannedBackend(t)), Options{Access: access})
+		rc := newRawClient(t, addr, browserGet)
+		for range 100 {
+			rc.roundTrip(t)
+		}
+		if a := testing.AllocsPerRun(1000, func() { rc.roundTrip(t) }); a != 0 {
+			t.Errorf("text %v: %v allocations per request, want 0", text, a)
+		}
+		access.Close()
+		if n := lines.n.Load(); n != 1+100+1001 {
+			t.Errorf("text %v: %d access lines, want one per request, %d", text, n, 1+100+1001)
+		}
+	}
+}
+
+// BenchmarkPipelineAccessLog is BenchmarkPipelineEndToEnd with the access
+// log on (JSON, to a writer that drops it): the difference is what the
+// access log costs a request.
+func BenchmarkPipelineAccessLog(b *testing.B) {
+	access := telemetry.NewAccessLog(io.Discard, false)
+	defer access.Close()
+	addr := startWith(b, to(cannedBackend(b)), Options{Access: access})
 	rc := newRawClient(b, addr, browserGet)
 	b.ReportAllocs()
 	for b.Loop() {

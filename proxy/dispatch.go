@@ -12,6 +12,9 @@ import (
 type route struct {
 	first pipeline.Handler
 	obs   pipeline.RouteObserver
+	// upstream is the route's target as the access log names it, formatted
+	// once: "" for a bind's no-route chain.
+	upstream string
 }
 
 // dispatcher serves one bind's exchanges: the engine's Handler.
@@ -21,11 +24,12 @@ type dispatcher struct {
 	routes  []*route // by Route.Index
 	noRoute route    // the fallbacks, then 404
 	debug   pipeline.DebugFunc
+	access  pipeline.AccessLogger // nil: no access log
 }
 
-// Serve looks the route up, runs its pipeline and observes the answer; a
-// request whose answer never began (the client left, the connection was
-// cut) is observed as 499.
+// Serve looks the route up, runs its pipeline, observes the answer and
+// logs it to the access log; a request whose answer never began (the
+// client left, the connection was cut) is observed as 499.
 func (d *dispatcher) Serve(x *pipeline.Exchange) {
 	start := time.Now()
 	lookup := routetree.Request{Host: x.Host, Method: x.Method, Path: x.Path, UserAgent: x.UserAgent, Header: &x.Header}
@@ -42,5 +46,9 @@ func (d *dispatcher) Serve(x *pipeline.Exchange) {
 	if status == 0 {
 		status = pipeline.StatusClientClosed
 	}
-	rt.obs.Observe(status, time.Since(start))
+	took := time.Since(start)
+	rt.obs.Observe(status, took)
+	if d.access != nil {
+		d.access.Access(x, status, took, rt.upstream)
+	}
 }

@@ -54,7 +54,7 @@ func compilePlan(m *manifest.Manifest, tree *routetree.Tree, opts Options, gen i
 		if err != nil {
 			return nil, err
 		}
-		p.binds[bt.Bind.Name] = &dispatcher{plan: p, tree: bt, routes: routes, noRoute: noRoute, debug: opts.Debug}
+		p.binds[bt.Bind.Name] = &dispatcher{plan: p, tree: bt, routes: routes, noRoute: noRoute, debug: opts.Debug, access: opts.Access}
 		p.routes += len(bt.Routes)
 	}
 	return p, nil

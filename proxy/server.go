@@ -39,6 +39,8 @@ type Options struct {
 	ErrorLog *log.Logger
 	// Debug, when set, logs each request's method, path, UA class and JA4H.
 	Debug pipeline.DebugFunc
+	// Access, when set, gets every finished request: the access log.
+	Access pipeline.AccessLogger
 	// Events receives structured events of background work (docking
 	// links); nil drops them.
 	Events func(level, msg string, kv ...any)
@@ -130,7 +132,7 @@ func compile(b *pipeline.Build, tree *routetree.Tree, builders []pipeline.Builde
 			if r.Index >= len(routes) {
 				routes = slices.Grow(routes, r.Index+1-len(routes))[:r.Index+1]
 			}
-			routes[r.Index] = &route{first: pipeline.Chain(stages, pipeline.Unanswered), obs: b.Observer.Route(r)}
+			routes[r.Index] = &route{first: pipeline.Chain(stages, pipeline.Unanswered), obs: b.Observer.Route(r), upstream: r.Target.String()}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

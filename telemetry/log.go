@@ -1,12 +1,14 @@
 package telemetry
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
+
+	"github.com/rs/zerolog"
 
 	"github.com/mothership-go/mothership/fleet"
 )
@@ -22,8 +24,11 @@ const maxWidth = 16
 const maxKeep = 64 << 10
 
 // Log writes the processes' output and the mothership's own events to one
-// writer, as text for people or as JSON lines for log collectors. Each line
-// goes out in a single Write under a mutex, so lines from concurrent
+// writer. Events are zerolog's: JSON lines for log collectors, or, as
+// text for people, zerolog's console line after a `mothership | ` name
+// column. Process output keeps its own text lines, `name | line`, the name
+// padded and colored, or is a JSON line with the process and stream. Each
+// line goes out in a single Write under a mutex, so lines from concurrent
 // goroutines never interleave. It is a fleet.Logger.
 type Log struct {
 	w     io.Writer
@@ -33,6 +38,8 @@ type Log struct {
 	tap   atomic.Pointer[func(Entry)] // see SetTap
 
 	mu    sync.Mutex
+	zl    zerolog.Logger // encodes into line
+	line  lineCapture
 	buf   []byte
 	width int // the longest process name seen so far, up to maxWidth
 }
@@ -40,13 +47,26 @@ type Log struct {
 // NewLog returns a log writing to w in format "text" or "json"; color only
 // applies to text.
 func NewLog(w io.Writer, format string, color bool) (*Log, error) {
+	var l *Log
 	switch format {
 	case "text":
-		return &Log{w: w, color: color}, nil
+		l = &Log{w: w, color: color}
 	case "json":
-		return &Log{w: w, json: true}, nil
+		l = &Log{w: w, json: true}
+	default:
+		return nil, fmt.Errorf("unknown log format %q: want \"text\" or \"json\"", format)
 	}
-	return nil, fmt.Errorf("unknown log format %q: want \"text\" or \"json\"", format)
+	l.zl = zerolog.New(&l.line).With().Timestamp().Logger()
+	return l, nil
+}
+
+// lineCapture keeps the line zerolog wrote last, so that the log can
+// write it, render it as text, or tap it, under its mutex.
+type lineCapture struct{ b []byte }
+
+func (c *lineCapture) Write(p []byte) (int, error) {
+	c.b = append(c.b[:0], p...)
+	return len(p), nil
 }
 
 // SetDebug turns debug events on or off; they are dropped by default.
@@ -62,21 +82,17 @@ func (l *Log) Output(process, stream, line string) {
 	l.tapOutput(process, stream, line)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buf[:0]
 	if l.json {
-		b = l.appendJSONHead(b)
-		b = appendJSONField(b, "process", process)
-		b = appendJSONField(b, "stream", stream)
-		b = appendJSONField(b, "message", line)
-		b = append(b, '}')
-	} else {
-		if n := utf8.RuneCountInString(process); n > l.width {
-			l.width = min(n, maxWidth)
-		}
-		b = l.appendName(b, process, nameColor(process))
-		b = append(b, line...)
+		l.zl.Log().Str("process", process).Str("stream", stream).Msg(line)
+		l.write(l.line.b)
+		return
 	}
-	l.flush(b)
+	if n := utf8.RuneCountInString(process); n > l.width {
+		l.width = min(n, maxWidth)
+	}
+	b := l.appendName(l.buf[:0], process, nameColor(process))
+	b = append(b, line...)
+	l.flush(append(b, '\n'))
 }
 
 // Event implements fleet.Logger: a supervisor event, with kv as key, value
@@ -85,15 +101,19 @@ func (l *Log) Event(level, msg string, kv ...any) {
 	if level == "debug" && !l.debug.Load() {
 		return
 	}
-	l.tapEvent(level, msg, kv)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buf[:0]
-	if l.json {
-		b = l.appendJSONEvent(b, level, msg, kv)
-	} else {
-		b = l.appendTextEvent(b, level, msg, kv)
+	keys := l.encodeEvent(level, msg, kv)
+	tapped := l.tap.Load() != nil
+	if tapped {
+		l.tapEvent(level, string(renderConsole(l.line.b, keys, false)))
 	}
+	if l.json {
+		l.write(l.line.b)
+		return
+	}
+	b := l.appendName(l.buf[:0], "mothership", bold)
+	b = append(b, renderConsole(l.line.b, keys, l.color)...)
 	l.flush(b)
 }
 
@@ -109,35 +129,46 @@ func (l *Log) Warn(msg string, kv ...any) { l.Event("warn", msg, kv...) }
 // Error logs one of the mothership's own events at level error.
 func (l *Log) Error(msg string, kv ...any) { l.Event("error", msg, kv...) }
 
-// flush writes the line b and keeps its buffer for the next; l.mu is held.
+// write writes one whole line; l.mu is held. A log has nowhere to report
+// its own failure to write.
+func (l *Log) write(b []byte) { _, _ = l.w.Write(b) }
+
+// flush writes the line b, newline included, and keeps its buffer for the
+// next; l.mu is held.
 func (l *Log) flush(b []byte) {
-	b = append(b, '\n')
-	// A log has nowhere to report its own failure to write.
-	_, _ = l.w.Write(b)
+	l.write(b)
 	if cap(b) > maxKeep {
 		b = nil
 	}
 	l.buf = b[:0]
 }
 
-func (l *Log) appendJSONHead(b []byte) []byte {
-	b = append(b, `{"time":"`...)
-	b = time.Now().UTC().AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
+// renderConsole renders the JSON event line as zerolog's console writer
+// does, with the fields in keys' order (the caller's, not sorted), the
+// time left out: a terminal or a journal stamps lines itself, and the
+// process lines beside it have none. The line ends in a newline.
+func renderConsole(line []byte, keys []string, color bool) []byte {
+	var out bytes.Buffer
+	cw := zerolog.ConsoleWriter{
+		Out:              &out,
+		NoColor:          !color,
+		PartsOrder:       []string{zerolog.LevelFieldName, zerolog.MessageFieldName},
+		FieldsOrder:      keys,
+		FormatFieldValue: formatFieldValue,
+	}
+	if _, err := cw.Write(line); err != nil {
+		// The line is zerolog's own JSON; if it could not be read back,
+		// the JSON is still better than nothing.
+		return line
+	}
+	return out.Bytes()
 }
 
-// pairs calls f for each key, value pair of kv; a trailing key without a
-// value is shown as the value of "!BADKEY", as log/slog does.
-func pairs(kv []any, f func(key string, v any)) {
-	for i := 0; i < len(kv); i += 2 {
-		if i+1 == len(kv) {
-			f("!BADKEY", kv[i])
-			return
-		}
-		k, ok := kv[i].(string)
-		if !ok {
-			k = fmt.Sprint(kv[i])
-		}
-		f(k, kv[i+1])
+// formatFieldValue is the console writer's default, but for an empty
+// string, which it would show as nothing at all after the `=`.
+func formatFieldValue(v any) string {
+	if s, ok := v.(string); ok && s == "" {
+		return `""`
 	}
+	return fmt.Sprintf("%s", v)
 }

@@ -76,12 +76,12 @@ func TestLogText(t *testing.T) {
 		{
 			name: "event at info",
 			run:  func(l *Log) { l.Info("launched", "ships", 3, "took", 1500*time.Millisecond) },
-			want: "mothership | launched ships=3 took=1.5s\n",
+			want: "mothership | INF launched ships=3 took=1.5s\n",
 		},
 		{
 			name: "fleet event at warn",
 			run:  func(l *Log) { l.Event("warn", "health check failed", "process", "web") },
-			want: "mothership | WARN health check failed process=web\n",
+			want: "mothership | WRN health check failed process=web\n",
 		},
 		{
 			name: "event padded with the processes",
@@ -89,20 +89,23 @@ func TestLogText(t *testing.T) {
 				l.Output("elasticsearch-1", "stdout", "up")
 				l.Error("exited", "process", "elasticsearch-1")
 			},
-			want: "elasticsearch-1 | up\nmothership      | ERROR exited process=elasticsearch-1\n",
+			want: "elasticsearch-1 | up\nmothership      | ERR exited process=elasticsearch-1\n",
 		},
 		{
+			// zerolog's console quoting: a value with a space, a quote, a
+			// backslash, a control character or a byte past ASCII is
+			// quoted; invalid UTF-8 became U+FFFD in the JSON.
 			name: "quoting",
 			run: func(l *Log) {
 				l.Error("crashed", "err", errors.New("exit status 1"), "empty", "", "eq", "a=b",
 					"quote", `say "hi"`, "nl", "a\nb", "bad", "\xff", "plain", "ünïcode", "state", stateLike("ready"))
 			},
-			want: `mothership | ERROR crashed err="exit status 1" empty="" eq="a=b" quote="say \"hi\"" nl="a\nb" bad="\xff" plain=ünïcode state=ready` + "\n",
+			want: `mothership | ERR crashed err="exit status 1" empty="" eq=a=b quote="say \"hi\"" nl="a\nb" bad="�" plain="ünïcode" state=ready` + "\n",
 		},
 		{
 			name: "odd key values",
 			run:  func(l *Log) { l.Info("x", "a", 1, "lonely") },
-			want: "mothership | x a=1 !BADKEY=lonely\n",
+			want: "mothership | INF x a=1 !BADKEY=lonely\n",
 		},
 		{
 			name: "debug dropped by default",
@@ -113,7 +116,7 @@ func TestLogText(t *testing.T) {
 			name:  "debug when set",
 			debug: true,
 			run:   func(l *Log) { l.Debug("probe", "n", 1) },
-			want:  "mothership | DEBUG probe n=1\n",
+			want:  "mothership | DBG probe n=1\n",
 		},
 		{
 			name:  "colored process name",
@@ -128,14 +131,27 @@ func TestLogText(t *testing.T) {
 				web + "web\x1b[0m      | c\n",
 		},
 		{
+			name:  "colored fields",
+			color: true,
+			run:   func(l *Log) { l.Info("up", "ships", 2) },
+			want:  "\x1b[1mmothership\x1b[0m | \x1b[32mINF\x1b[0m \x1b[1mup\x1b[0m \x1b[36mships=\x1b[0m2\n",
+		},
+		{
+			name: "fields in the caller's order, not sorted",
+			run:  func(l *Log) { l.Info("reloaded", "generation", 2, "routes", "2 → 4", "binds_added", "-") },
+			want: "mothership | INF reloaded generation=2 routes=\"2 → 4\" binds_added=-\n",
+		},
+		{
 			name:  "colored levels",
 			color: true,
 			run:   func(l *Log) { l.Info("up"); l.Warn("slow"); l.Error("down") },
-			want: "\x1b[1mmothership\x1b[0m | up\n" +
-				"\x1b[1mmothership\x1b[0m | \x1b[33mWARN\x1b[0m slow\n" +
-				"\x1b[1mmothership\x1b[0m | \x1b[31mERROR\x1b[0m down\n",
+			want: "\x1b[1mmothership\x1b[0m | \x1b[32mINF\x1b[0m \x1b[1mup\x1b[0m\n" +
+				"\x1b[1mmothership\x1b[0m | \x1b[33mWRN\x1b[0m \x1b[1mslow\x1b[0m\n" +
+				"\x1b[1mmothership\x1b[0m | \x1b[31mERR\x1b[0m \x1b[1mdown\x1b[0m\n",
 		},
 	}
+	// zerolog's console writer leaves color out when NO_COLOR is set.
+	t.Setenv("NO_COLOR", "")
 	for _, tc := range tests {
 		var buf bytes.Buffer
 		l, err := NewLog(&buf, "text", tc.color)
@@ -288,22 +304,30 @@ func equalJSON(a, b map[string]any) bool {
 	return bytes.Equal(x, y)
 }
 
-func FuzzAppendJSONString(f *testing.F) {
+// FuzzLogJSONString logs any line a process could write as JSON: the
+// line must be valid JSON and read back as encoding/json reads the same
+// string, invalid UTF-8 included.
+func FuzzLogJSONString(f *testing.F) {
 	for _, s := range []string{"", "plain", "\"\\/", "\x00\x01\x1f\x7f", "\xff", "a\xc3", "é\u2028\U0001F680", "\xed\xa0\x80"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := appendJSONString(nil, s)
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("%q gives invalid JSON %s: %v", s, got, err)
+		var buf bytes.Buffer
+		l, err := NewLog(&buf, "json", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Output("web", "stdout", s)
+		var back struct{ Message string }
+		if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+			t.Fatalf("%q gives invalid JSON %s: %v", s, buf.Bytes(), err)
 		}
 		// encoding/json is the reference for what invalid UTF-8 becomes.
 		ref, _ := json.Marshal(s)
 		var want string
 		json.Unmarshal(ref, &want)
-		if back != want {
-			t.Fatalf("%q reads back as %q, want %q", s, back, want)
+		if back.Message != want {
+			t.Fatalf("%q reads back as %q, want %q", s, back.Message, want)
 		}
 	})
 }
@@ -385,7 +409,7 @@ func TestLogConcurrentWholeLines(t *testing.T) {
 				var rest string
 				if _, err := fmt.Sscanf(line, "g%s | %d %s", &g, &i, &rest); err == nil && rest == payload {
 					g = "g" + g
-				} else if _, err := fmt.Sscanf(line, "mothership | tick g=%s i=%d", &g, &i); err != nil {
+				} else if _, err := fmt.Sscanf(line, "mothership | INF tick g=%s i=%d", &g, &i); err != nil {
 					t.Errorf("text: torn line %q", line)
 					continue
 				}

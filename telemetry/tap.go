@@ -1,6 +1,9 @@
 package telemetry
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Entry is one line of the log as SetTap's function gets it: a process's
 // output line, or one of the mothership's own events.
@@ -14,13 +17,10 @@ type Entry struct {
 	// Level is an event's level; "" for output.
 	Level string `json:"level,omitempty"`
 	// Text is the line: output as the process wrote it, an event as the
-	// text log shows it after the name column (level, message, key=value
-	// pairs), without colors.
+	// text log shows it after the name column (zerolog's console line:
+	// level, message, key=value pairs), without colors.
 	Text string `json:"text"`
 }
-
-// plain formats the text of tapped events: no colors, whatever the log's.
-var plain Log
 
 // SetTap hands every line the log writes to f as well, in the order the
 // log gets them, debug events only while debug is on; nil stops it. f is
@@ -41,9 +41,8 @@ func (l *Log) tapOutput(process, stream, line string) {
 	}
 }
 
-func (l *Log) tapEvent(level, msg string, kv []any) {
+func (l *Log) tapEvent(level, text string) {
 	if f := l.tap.Load(); f != nil {
-		text := string(plain.appendEventBody(nil, level, msg, kv))
-		(*f)(Entry{Time: time.Now(), Process: "mothership", Stream: "event", Level: level, Text: text})
+		(*f)(Entry{Time: time.Now(), Process: "mothership", Stream: "event", Level: level, Text: strings.TrimSuffix(text, "\n")})
 	}
 }

@@ -24,7 +24,7 @@ func TestTap(t *testing.T) {
 
 	want := []Entry{
 		{Process: "web", Stream: "stderr", Text: "boom"},
-		{Process: "mothership", Stream: "event", Level: "warn", Text: `WARN crashed process=web status="exit status 1"`},
+		{Process: "mothership", Stream: "event", Level: "warn", Text: `WRN crashed process=web status="exit status 1"`},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("tap got %d entries, want %d: %+v", len(got), len(want), got)

@@ -79,7 +79,7 @@ func dashboard(t *testing.T) (*Model, *source) {
 	lines = append(lines,
 		telemetry.Entry{Time: t0, Process: "web", Stream: "stdout", Text: "GET /hello 200"},
 		telemetry.Entry{Time: t0, Process: "mothership", Stream: "event", Level: "info", Text: "phase phase=Running"},
-		telemetry.Entry{Time: t0, Process: "mothership", Stream: "event", Level: "warn", Text: "WARN circuit open process=worker"})
+		telemetry.Entry{Time: t0, Process: "mothership", Stream: "event", Level: "warn", Text: "WRN circuit open process=worker"})
 	send(m, lines)
 	return m, src
 }

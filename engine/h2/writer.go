@@ -45,6 +45,9 @@ func (r *response) Trailer() *pipeline.Header { return &r.trailer }
 // Status is the final status written, 0 until then.
 func (r *response) Status() int { return r.status }
 
+// Written counts the body bytes sent as DATA.
+func (r *response) Written() int64 { return r.written }
+
 // WriteHeader sends an interim head at once (1xx), or records the final
 // status; its HEADERS go with the first body bytes or the end.
 func (r *response) WriteHeader(status int) {

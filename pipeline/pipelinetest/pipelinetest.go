@@ -39,6 +39,9 @@ func (r *Recorder) Flush() error { return nil }
 // Status is the final status written.
 func (r *Recorder) Status() int { return r.Code }
 
+// Written is the length of Body.
+func (r *Recorder) Written() int64 { return int64(len(r.Body)) }
+
 // Reset forgets the answer.
 func (r *Recorder) Reset() {
 	r.header.Reset()

@@ -75,6 +75,9 @@ func (w *writer) Header() *pipeline.Header { return w.under.Header() }
 // Status is the final status written.
 func (w *writer) Status() int { return w.under.Status() }
 
+// Written counts the encoded bytes, those the client gets.
+func (w *writer) Written() int64 { return w.under.Written() }
+
 // WriteHeader decides on the final head whether to encode, and edits the
 // head to say so: no Content-Length (the engine frames the encoded body),
 // no Accept-Ranges, the coding, Vary, and a weak ETag, since the encoded

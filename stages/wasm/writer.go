@@ -31,6 +31,10 @@ func (w *writer) Status() int {
 	return w.under.Status()
 }
 
+// Written counts the bytes the client got; a held answer counts once
+// it went out.
+func (w *writer) Written() int64 { return w.under.Written() }
+
 // WriteHeader runs the modules on the final head, or holds it; 1xx
 // heads pass.
 func (w *writer) WriteHeader(status int) {
