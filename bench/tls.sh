@@ -128,6 +128,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 	-keyout "$RUN/site.key" -out "$RUN/site.pem" 2>"$RUN/openssl.log" || die "openssl could not make a certificate"
 
 cat >"$RUN/mothership.toml" <<EOF
+[mothership]
+access_log = false
+
 [mothership.bind]
 https = { addr = "127.0.0.1:${PORTS[0]}", tls = { cert = "site.pem", key = "site.key" } }
 
