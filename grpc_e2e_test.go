@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +83,37 @@ func TestGRPCThroughH2C(t *testing.T) {
 	first, err := watch.Recv()
 	if err != nil || first.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 		t.Fatalf("a server stream: first message %v, %v; want SERVING while the stream stays open", first, err)
+	}
+	checkHTTP1Trailers(t, port)
+}
+
+// checkHTTP1Trailers: an HTTP/1.1 client that sends TE: trailers gets the
+// ship's grpc-status as a chunked trailer; one that does not gets none.
+func checkHTTP1Trailers(t *testing.T, port int) {
+	// A gRPC frame: uncompressed, 4 bytes, HealthCheckRequest{service: "ok"}.
+	msg := "\x00\x00\x00\x00\x04\x0a\x02ok"
+	for _, c := range []struct {
+		name, te, want string
+	}{
+		{"HTTP/1.1 with TE: trailers", "trailers", "0"},
+		{"HTTP/1.1 without TE", "", ""},
+	} {
+		req, _ := http.NewRequest("POST", fmt.Sprintf("http://127.0.0.1:%d/grpc.health.v1.Health/Check", port), strings.NewReader(msg))
+		req.Header.Set("Content-Type", "application/grpc")
+		if c.te != "" {
+			req.Header.Set("TE", c.te)
+		}
+		resp, err := (&http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || len(body) < 5 {
+			t.Errorf("%s: %d %q %v, want 200 and a gRPC message", c.name, resp.StatusCode, body, err)
+		}
+		if got := resp.Trailer.Get("Grpc-Status"); got != c.want {
+			t.Errorf("%s: trailer grpc-status %q, want %q", c.name, got, c.want)
+		}
 	}
 }
