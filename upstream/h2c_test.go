@@ -153,3 +153,31 @@ func TestH2CStreamsBothWays(t *testing.T) {
 		t.Errorf("body %q, want \"hello\\ngot ping\\n\"", got)
 	}
 }
+
+// TestH2CSilentShip: a ship that sends no head within read_timeout is
+// answered 504, and one that is not there 502.
+func TestH2CSilentShip(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	silent := h2cShip(t, func(w http.ResponseWriter, r *http.Request) { <-release })
+	silent.f.read = 300 * time.Millisecond
+	gone := h2cShip(t, func(w http.ResponseWriter, r *http.Request) {})
+	gone.transports[gone.f.balance.targets[0]] = newTransport(manifest.Addr{Network: "unix", Address: t.TempDir() + "/none.sock"}, time.Second)
+	cases := []struct {
+		name string
+		h    *h2cForward
+		want int
+	}{
+		{"a silent ship", silent, http.StatusGatewayTimeout},
+		{"no ship at the address", gone, http.StatusBadGateway},
+	}
+	for _, c := range cases {
+		rec := &trailerRecorder{}
+		x := &pipeline.Exchange{Method: "GET", Target: "/", RawPath: "/", Host: "svc", Proto: pipeline.ProtoHTTP2,
+			Body: strings.NewReader(""), Response: rec, Conn: &testConn{}}
+		c.h.Serve(x, nil)
+		if rec.status != c.want {
+			t.Errorf("%s: %d, want %d", c.name, rec.status, c.want)
+		}
+	}
+}
