@@ -27,6 +27,7 @@ var errBodyTooLong = errors.New("engine: response body longer than its Content-L
 type response struct {
 	c       *conn
 	h       pipeline.Header
+	trailer pipeline.Header // sent after a chunked body, dropped otherwise
 	buf     []byte
 	status  int
 	minor   int    // the request's HTTP minor version
@@ -42,6 +43,7 @@ type response struct {
 
 func (r *response) reset(req *h1.Request) {
 	r.h.Reset()
+	r.trailer.Reset()
 	r.status, r.written, r.err = 0, 0, nil
 	r.minor, r.method, r.keep = req.Minor, req.Method, req.KeepAlive
 	r.noBody, r.chunked, r.closing = false, false, false
@@ -56,6 +58,11 @@ func (r *response) Status() int { return r.status }
 
 // Written counts the body bytes sent, chunk framing excluded.
 func (r *response) Written() int64 { return r.written }
+
+// Trailer is the list sent after a chunked body (gRPC's status relayed to
+// a client that sent TE: trailers); with a Content-Length there is no
+// room for it and it is dropped.
+func (r *response) Trailer() *pipeline.Header { return &r.trailer }
 
 // WriteHeader writes the head: an interim one at once for 1xx (but 101),
 // the final one into the buffer.
@@ -131,6 +138,21 @@ func (r *response) frame() {
 func (r *response) appendFields(dst []byte, final bool) []byte {
 	for _, f := range r.h.Fields() {
 		if engineOwned(f.Name, final && r.status == 101) || !httpsyntax.IsToken(f.Name) || !httpsyntax.IsFieldValue(f.Value) {
+			continue
+		}
+		dst = append(dst, f.Name...)
+		dst = append(dst, ": "...)
+		dst = append(dst, f.Value...)
+		dst = append(dst, "\r\n"...)
+	}
+	return dst
+}
+
+// appendTrailer appends the trailer fields that may be trailers: well
+// formed, and neither framing nor the engine's (RFC 9110 §6.5.1).
+func appendTrailer(dst []byte, t *pipeline.Header) []byte {
+	for _, f := range t.Fields() {
+		if engineOwned(f.Name, false) || httpsyntax.EqualFold(f.Name, "content-length") || !httpsyntax.IsToken(f.Name) || !httpsyntax.IsFieldValue(f.Value) {
 			continue
 		}
 		dst = append(dst, f.Name...)
@@ -255,7 +277,9 @@ func (r *response) finish() bool {
 		r.WriteHeader(200)
 	}
 	if r.chunked && r.err == nil {
-		r.buf = append(r.buf, "0\r\n\r\n"...)
+		r.buf = append(r.buf, "0\r\n"...)
+		r.buf = appendTrailer(r.buf, &r.trailer)
+		r.buf = append(r.buf, "\r\n"...)
 	}
 	if r.length >= 0 && !r.noBody && r.written < r.length {
 		return false // a short body: only the close tells the client

@@ -52,12 +52,24 @@ func TestErrors(t *testing.T) {
 			key:   "fleet.web[0].critcal",
 			words: []string{"unknown key", "did you mean", `"critical"`},
 		},
-		// HTTP/2 to ships is not built: refused, not ignored.
+		// HTTP/2 to ships: what cannot speak it is refused, not ignored.
 		{
-			name:  "protocol h2c on a ship",
-			doc:   webShip + "protocol = \"h2c\" " + errMark + "\n",
-			key:   "fleet.web[0].protocol",
-			words: []string{"not built yet", "HTTP/1.1"},
+			name:  "healthcheck on an h2c ship",
+			doc:   webShip + "protocol = \"h2c\"\nhealthcheck = \"/up\" " + errMark + "\n",
+			key:   "fleet.web[0].healthcheck",
+			words: []string{"h2c ship takes no healthcheck", "HTTP/1.1", "bind accepts"},
+		},
+		{
+			name:  "health on an h2c upstream",
+			doc:   "[[mothership.upstreams]]\nname = \"api\"\nbinds = [\"127.0.0.1:3000\"]\nprotocol = \"h2c\"\nhealth = { path = \"/up\" } " + errMark + "\n",
+			key:   "mothership.upstreams[0].health",
+			words: []string{"h2c upstream takes no health check", "HTTP/1.1"},
+		},
+		{
+			name:  "protocol on a bay",
+			doc:   "[[bays.websocket]]\nname = \"cable\"\ncommand = \"cable\"\nprotocol = \"h2c\" " + errMark + "\n",
+			key:   "bays.websocket[0].protocol",
+			words: []string{"unknown key"},
 		},
 		// A ship's hold while it restarts.
 		{

@@ -200,9 +200,15 @@ func readShipFields(t *table, group string, tmpl *Ship, named bool) *Ship {
 	switch s.Protocol {
 	case UpstreamHTTP:
 	case UpstreamH2C:
-		t.r.errorf(t.key("protocol"), "protocol \"h2c\" (HTTP/2 to the upstream, as gRPC needs) is not built yet: the proxy speaks HTTP/1.1 to upstreams; remove it or use \"http\"")
+		if s.Healthcheck != nil {
+			k := "protocol" // the healthcheck came from a base template
+			if t.has("healthcheck") {
+				k = "healthcheck"
+			}
+			t.r.errorf(t.key(k), "an h2c ship takes no healthcheck: the probe speaks HTTP/1.1, which an HTTP/2-only server (gRPC) refuses; without one the ship is ready once its bind accepts connections")
+		}
 	default:
-		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\"", s.Protocol)
+		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\" or \"h2c\"", s.Protocol)
 	}
 	t.finish()
 	return s
@@ -621,7 +627,9 @@ func readUpstreamProtocol(t *table, u *Upstream) {
 	switch u.Protocol {
 	case UpstreamHTTP:
 	case UpstreamH2C:
-		t.r.errorf(t.key("protocol"), "protocol \"h2c\" (HTTP/2 to the upstream, as gRPC needs) is not built yet: the proxy speaks HTTP/1.1 to upstreams; remove it or use \"http\"")
+		if u.Health != nil {
+			t.r.errorf(t.key("health"), "an h2c upstream takes no health check: the probe speaks HTTP/1.1, which an HTTP/2-only server (gRPC) refuses")
+		}
 	case UpstreamDocking:
 		if len(u.Addrs) > 1 {
 			t.r.errorf(t.key("binds"), "a docking upstream is one bay's socket; declare an upstream for each bay")
@@ -635,7 +643,7 @@ func readUpstreamProtocol(t *table, u *Upstream) {
 			t.r.errorf(t.key("health"), "a docking upstream takes no health check: it is up while its links are docked")
 		}
 	default:
-		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\" or \"docking\"", u.Protocol)
+		t.r.errorf(t.key("protocol"), "unknown protocol %q; want \"http\", \"h2c\" or \"docking\"", u.Protocol)
 	}
 }
 

@@ -229,8 +229,8 @@ type Ship struct {
 	// Tags select ships with --only and --except.
 	Tags []string
 	// Protocol is `protocol`, how the mothership talks to the ship:
-	// UpstreamHTTP (HTTP/1.1, the default); UpstreamH2C is refused until
-	// HTTP/2 to ships is built.
+	// UpstreamHTTP (HTTP/1.1, the default) or UpstreamH2C (HTTP/2 without
+	// TLS, as gRPC servers speak it).
 	Protocol string
 	// BootTimeout bounds how long the ship may take to become ready.
 	BootTimeout time.Duration
@@ -502,8 +502,8 @@ type Upstream struct {
 	// Strategy is round_robin, least_conn, random or ip_hash.
 	Strategy string
 	// Protocol is how the mothership talks to the members: UpstreamHTTP,
-	// or UpstreamDocking for a bay that runs on its own (its Unix socket).
-	// UpstreamH2C is refused until HTTP/2 to upstreams is built.
+	// UpstreamH2C (HTTP/2 without TLS, gRPC), or UpstreamDocking for a bay
+	// that runs on its own (its Unix socket).
 	Protocol string
 	// Health probes each member; nil when there is none.
 	Health *UpstreamHealth
@@ -520,9 +520,9 @@ const (
 	// UpstreamDocking speaks the docking protocol (v3, HTTP links) to a bay
 	// that the mothership did not launch.
 	UpstreamDocking = "docking"
-	// UpstreamH2C names HTTP/2 without TLS (prior knowledge), as gRPC
-	// servers speak it. The manifest refuses it with its line until the
-	// upstream client speaks HTTP/2.
+	// UpstreamH2C forwards HTTP/2 without TLS (prior knowledge) to each
+	// member, as gRPC servers speak it: streams multiplexed on shared
+	// connections, trailers kept.
 	UpstreamH2C = "h2c"
 )
 

@@ -28,8 +28,9 @@ type ResponseWriter interface {
 
 // TrailerWriter is a ResponseWriter that can send fields after the body
 // (HTTP/2's, where gRPC puts its status). Fields added to Trailer before
-// the exchange ends are sent once the body is complete; a writer without
-// it (HTTP/1.1's) drops trailers.
+// the exchange ends are sent once the body is complete: HTTP/2's always,
+// HTTP/1.1's after a chunked body only (with a Content-Length they are
+// dropped). Whether the client takes trailers (TE) is the stage's call.
 type TrailerWriter interface {
 	ResponseWriter
 	// Trailer is the list sent after the body.

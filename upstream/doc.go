@@ -39,4 +39,10 @@
 //   - While waiting for a response head, the client is checked every
 //     second: one that left is not waited for (the request is observed as
 //     499).
+//   - A target with protocol = "h2c" (gRPC) gets the same request as an
+//     HTTP/2 stream instead (h2c*.go): one x/net/http2 transport per
+//     address, chosen when the route is built, so the HTTP/1.1 path is
+//     untouched. Bodies stream both ways, each piece of the answer is
+//     flushed at once, and trailers go on to a client that takes them
+//     (HTTP/2, or HTTP/1.1 with TE: trailers).
 package upstream

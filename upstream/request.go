@@ -26,15 +26,7 @@ func (f *forward) appendHead(c *Conn, x *pipeline.Exchange, body *requestBody) [
 	b := c.wbuf[:0]
 	b = append(b, x.Method...)
 	b = append(b, ' ')
-	if f.edit.None() || x.RawPath == "" {
-		b = append(b, x.Target...)
-	} else {
-		b = f.edit.AppendPath(b, x.RawPath)
-		if x.RawQuery != "" {
-			b = append(b, '?')
-			b = append(b, x.RawQuery...)
-		}
-	}
+	b = f.appendTarget(b, x)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
 	b = append(b, x.Host...)
 	b = append(b, "\r\n"...)
@@ -61,6 +53,20 @@ func (f *forward) appendHead(c *Conn, x *pipeline.Exchange, body *requestBody) [
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}
 	return append(b, "\r\n"...)
+}
+
+// appendTarget appends the request target sent upstream: the client's,
+// or its path edited by the route and its query.
+func (f *forward) appendTarget(b []byte, x *pipeline.Exchange) []byte {
+	if f.edit.None() || x.RawPath == "" {
+		return append(b, x.Target...)
+	}
+	b = f.edit.AppendPath(b, x.RawPath)
+	if x.RawQuery != "" {
+		b = append(b, '?')
+		b = append(b, x.RawQuery...)
+	}
+	return b
 }
 
 // appendFields appends the client's fields that the header policy

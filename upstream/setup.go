@@ -107,6 +107,9 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 		}
 		f.balance.targets = append(f.balance.targets, &target{pool: ps[k], gate: gateAt(opts, a)})
 	}
+	if protocolOf(b.Manifest, r.Target) == manifest.UpstreamH2C {
+		return newH2C(b, f)
+	}
 	return f, nil
 }
 

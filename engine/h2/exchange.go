@@ -105,7 +105,9 @@ func (st *stream) fill() bool {
 	}
 	st.c.mu.Lock()
 	if st.remoteDone && x.ContentLength < 0 {
-		x.ContentLength = 0
+		// The whole body came before the exchange began (a gRPC call's one
+		// message, say): its length is known, and may well not be 0.
+		x.ContentLength = st.body.got
 	}
 	st.c.mu.Unlock()
 	st.rw.method = x.Method
