@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/pipeline"
 )
 
 // rateStep is one request of a Rate scenario: after advancing the clock,
@@ -143,4 +144,47 @@ func TestRateSharedWithinBound(t *testing.T) {
 func sha256Of(b []byte) []byte {
 	sum := sha256.Sum256(b)
 	return sum[:]
+}
+
+// recorder is a pipeline.Observer and an Observer that keeps what the
+// stage reported at build.
+type recorder struct {
+	pipeline.NopObserver
+	nopObserver
+	stores []string
+	rules  []string
+}
+
+func (r *recorder) RateLimit() Observer      { return r }
+func (r *recorder) Shared(url string)        { r.stores = append(r.stores, url) }
+func (r *recorder) Rule(name string) Counter { r.rules = append(r.rules, name); return nopCounter{} }
+
+// TestNewRateSharedPerServer: every route of a server gets one Rate per
+// rule, and with a store the server's one sharing, reported without the
+// store's password, even when no global or per-IP limit is set.
+func TestNewRateSharedPerServer(t *testing.T) {
+	m := &manifest.Manifest{Mothership: manifest.Mothership{RateLimiting: manifest.RateLimiting{
+		Store: "redis://:hunter2@127.0.0.1:1/0", Prefix: "t:", SyncInterval: time.Second}}}
+	obs := &recorder{}
+	b := &pipeline.Build{Manifest: m, Observer: obs}
+	r := manifest.Rate{Count: 10, Per: time.Minute}
+	a1, err1 := NewRate(b, "crawlers", r)
+	a2, err2 := NewRate(b, "crawlers", r)
+	other, err3 := NewRate(b, "old-clients", r)
+	if err1 != nil || err2 != nil || err3 != nil {
+		t.Fatal(err1, err2, err3)
+	}
+	if a1 != a2 || a1 == other {
+		t.Errorf("one rule gave two Rates, or two rules one")
+	}
+	s, _ := sharingOf(b)
+	if s == nil || len(s.keyed) != 2 || a1.win == nil || s.keyed[0].kind != "shield:crawlers:" || s.keyed[1].kind != "shield:old-clients:" {
+		t.Fatalf("the sharing %+v does not hold both rules' windows", s)
+	}
+	if strings.Join(obs.stores, ",") != "redis://:xxxxx@127.0.0.1:1/0" || strings.Join(obs.rules, ",") != "crawlers,old-clients" {
+		t.Errorf("reported stores %q and rules %q; want the store once, without its password, and each rule once", obs.stores, obs.rules)
+	}
+	if len(b.Starts()) != 1 || len(b.Drains()) != 1 {
+		t.Errorf("%d starts and %d drains asked for; want one sync from start to drain", len(b.Starts()), len(b.Drains()))
+	}
 }
