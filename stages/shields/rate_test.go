@@ -5,6 +5,7 @@ package shields
 import (
 	"net/netip"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/mothership-go/mothership/ja4h"
@@ -78,6 +79,9 @@ func TestShieldRuleRate(t *testing.T) {
 			if secs, err := strconv.Atoi(retry); w.Code != r.status || w.Header().Get("Location") != r.location || (retry != "") != r.retry || (r.retry && (err != nil || secs < 1)) {
 				t.Errorf("%s: request %d (%s %s): %d Location %q Retry-After %q; want %d %q, Retry-After %v",
 					tc.name, i, r.ip, r.ua, w.Code, w.Header().Get("Location"), retry, r.status, r.location, r.retry)
+			}
+			if r.status == 429 && !strings.Contains(string(w.Body), "429 too many requests: over a shield's rate") {
+				t.Errorf("%s: request %d: body %q, want it to say the rate", tc.name, i, w.Body)
 			}
 		}
 	}

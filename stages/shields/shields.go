@@ -92,6 +92,9 @@ func newRule(b *pipeline.Build, m *manifest.Shield) (*rule, error) {
 	}
 	status := m.Status
 	text := fmt.Sprintf("%d %s: refused by a shield", status, strings.ToLower(http.StatusText(status)))
+	if m.Rate != (manifest.Rate{}) {
+		text = fmt.Sprintf("%d %s: over a shield's rate; retry after the time in Retry-After", status, strings.ToLower(http.StatusText(status)))
+	}
 	if m.Action == manifest.ShieldRedirect {
 		text = fmt.Sprintf("%d %s: %s", status, strings.ToLower(http.StatusText(status)), m.Location)
 		r.location = m.Location
