@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mothership-go/mothership/control"
 )
 
 // storeProxy is a TCP proxy to the machine's Redis that the test can cut
@@ -275,17 +277,17 @@ routes = [{ pattern = "/.*" }]
 	if got := sumInts(ok); got < limit-servers || got > bound {
 		t.Errorf("shared: the three servers let %d (%v) of one fingerprint's requests through in a window; want %d to %d", got, ok, limit-servers, bound)
 	}
+	// A sync that times out on a loaded machine is a failure like any
+	// other: the view is polled until it shows the deployment shared.
 	storeURL := "redis://" + proxy.addr + "/0"
 	for i, dir := range ms.dirs {
-		d := statusJSON(t, dir).Deployment
-		if d == nil || d.Store != storeURL || d.Servers != servers || d.Syncs == 0 || d.Fallback || d.LastSyncAge > 2 {
-			t.Errorf("server %d: status --json deployment %+v; want %s, %d servers, synced within 2s, not in fallback", i, d, storeURL, servers)
-		}
+		waitStatus(t, dir, fmt.Sprintf("server %d shares with %d servers through %s, synced within 2s", i, servers, storeURL), func(st control.Status, _ string) bool {
+			d := st.Deployment
+			return d != nil && d.Store == storeURL && d.Servers == servers && d.Syncs > 0 && !d.Fallback && d.LastSyncAge < 2
+		})
 	}
-	line := regexp.MustCompile(`(?m)^deployment ` + regexp.QuoteMeta(storeURL) + ` · 3 servers · synced \d+(ms|s) ago · \d+ syncs, 0 failed$`)
-	if code, stdout, stderr := mothership(t, ms.dirs[0], "status"); code != 0 || !line.MatchString(stdout) {
-		t.Errorf("status: exit %d\n%s%s\nwant a line %s", code, stdout, stderr, line)
-	}
+	line := regexp.MustCompile(`(?m)^deployment ` + regexp.QuoteMeta(storeURL) + ` · 3 servers · synced \d+(ms|s) ago · \d+ syncs, \d+ failed$`)
+	waitStatus(t, ms.dirs[0], "status says "+line.String(), func(_ control.Status, text string) bool { return line.MatchString(text) })
 
 	proxy.cut()
 	for _, v := range ms.runs {
@@ -298,17 +300,33 @@ routes = [{ pattern = "/.*" }]
 			t.Errorf("store gone: server %d let %d through; want it to serve, and at most %d/%d = %d", i, n, limit, servers, limit/servers)
 		}
 	}
-	d := statusJSON(t, ms.dirs[1]).Deployment
-	if d == nil || !d.Fallback || d.Failures == 0 || d.Servers != servers || d.LastError == "" {
-		t.Errorf("store gone: status --json deployment %+v; want fallback, failures counted, the last %d servers and the error", d, servers)
-	}
-	if code, stdout, _ := mothership(t, ms.dirs[1], "status"); code != 0 || !strings.Contains(stdout, "· FALLBACK: the store is unreachable, each server limits to its share of 3 ·") {
-		t.Errorf("store gone: status: exit %d\n%s\nwant the fallback said", code, stdout)
-	}
+	waitStatus(t, ms.dirs[1], fmt.Sprintf("store gone: fallback, failures counted, the last %d servers and the error", servers), func(st control.Status, text string) bool {
+		d := st.Deployment
+		return d != nil && d.Fallback && d.Failures > 0 && d.Servers == servers && d.LastError != "" &&
+			strings.Contains(text, "· FALLBACK: the store is unreachable, each server limits to its share of 3 ·")
+	})
 	for i := range ms.metrics {
 		if _, body := get(t, ms.metrics[i]); !strings.Contains(body, `mothership_ratelimit_limited_total{limiter="shield",rule="plain-gets"}`) {
 			t.Errorf("server %d: /metrics lacks the rule's limited answers", i)
 		}
+	}
+}
+
+// waitStatus polls `status --json` and `status` in dir until ok holds of
+// them, and fails the test, saying what it waited for, after 5 seconds.
+func waitStatus(t *testing.T, dir, what string, ok func(st control.Status, text string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st := statusJSON(t, dir)
+		code, text, stderr := mothership(t, dir, "status")
+		if code == 0 && ok(st, text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 5s for %s; last status (exit %d):\n%s%s\n%+v", what, code, text, stderr, st.Deployment)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
