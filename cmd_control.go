@@ -77,9 +77,13 @@ func statusCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// writeStatus prints the overview as a table.
+// writeStatus prints the overview as a table, under the headline and,
+// with limits shared through a store, the deployment's line.
 func writeStatus(w io.Writer, st control.Status, now time.Time) {
 	fmt.Fprintln(w, control.Headline(st, now))
+	if st.Deployment != nil {
+		fmt.Fprintln(w, control.DeploymentLine(*st.Deployment))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(control.OverviewColumns, "\t"))
 	for _, p := range st.Processes {

@@ -75,6 +75,9 @@ func (l *Local) Status(context.Context) (Status, error) {
 		Routes:   l.metrics.Routes(),
 	}
 	st.Modules = l.modules()
+	if d, ok := l.metrics.Deployment(); ok {
+		st.Deployment = deployment(d, st.Time)
+	}
 	for _, p := range l.fleet.Status() {
 		st.Processes = append(st.Processes, Process{
 			Name: p.Name, Group: p.Group, Kind: p.Kind, State: string(p.State), PID: p.PID,

@@ -50,6 +50,9 @@ type Status struct {
 	Routes []telemetry.RouteCounts `json:"routes"`
 	// Modules are the WASM modules, in declaration order.
 	Modules []Module `json:"modules"`
+	// Deployment is the view of the motherships sharing the rate limits
+	// through a store; nil without one.
+	Deployment *Deployment `json:"deployment,omitempty"`
 }
 
 // Process is one ship or bay in a Status.

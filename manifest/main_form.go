@@ -382,6 +382,7 @@ func readMothership(t *table, m *Manifest) {
 	for _, st := range t.tables("shields") {
 		ms.Shields = append(ms.Shields, readShield(st))
 	}
+	checkShieldNames(t.r, ms.Shields)
 	ms.TrustedProxies = readPrefixes(t, "trusted_proxies")
 	ms.DrainTimeout = t.duration("drain_timeout", ms.DrainTimeout)
 	if lt := t.sub("limits"); lt != nil {

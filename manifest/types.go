@@ -563,6 +563,19 @@ type Shield struct {
 	Status int
 	// Location is where a redirect sends the client.
 	Location string
+	// Rate, when set, lets the requests the rule matches through while
+	// they are under it, per key (the fingerprint for a rule on one, else
+	// the client address), and answers those above it; with a store it
+	// holds for the deployment. The zero Rate is none.
+	Rate Rate
 	// Pos is where it is declared.
 	Pos Pos
+}
+
+// Rate is at most Count requests per Per, as `rate = "60/min"` writes it.
+type Rate struct {
+	// Count is the requests allowed per Per, 1 to MaxSharedCount.
+	Count int64
+	// Per is time.Second, time.Minute or time.Hour.
+	Per time.Duration
 }

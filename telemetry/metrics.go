@@ -39,6 +39,10 @@ type Metrics struct {
 	wasm     wasmModules // the WASM modules' counts, for its Modules tab
 	reloads  reloads
 
+	// rateLimits are the rate-limit stage's series and the deployment
+	// view of limits shared through a store.
+	rateLimits rateLimits
+
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.
 	mu     sync.Mutex

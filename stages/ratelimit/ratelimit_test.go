@@ -51,8 +51,10 @@ func TestRateLimitTable(t *testing.T) {
 			[]limitStep{ok(a), tooMany(b, "10"), {after: 10 * time.Second, ip: b, want: 204}}},
 		{"both: the per-IP refusal does not spend the global budget", manifest.RateLimiting{GlobalRPS: 2, PerIPRPM: 1},
 			[]limitStep{ok(a), tooMany(a, "60"), tooMany(a, "60"), ok(b), tooMany("203.0.113.5", "1")}},
-		{"long wait past the prebuilt Retry-After values", manifest.RateLimiting{PerIPRPM: 0.25},
+		{"a long wait", manifest.RateLimiting{PerIPRPM: 0.25},
 			[]limitStep{ok(a), tooMany(a, "240")}},
+		{"a wait past the prebuilt Retry-After values", manifest.RateLimiting{PerIPRPM: 0.01},
+			[]limitStep{ok(a), tooMany(a, "6000")}},
 	}
 	for _, tc := range cases {
 		clock := &fakeClock{t: int64(time.Hour)}
@@ -105,21 +107,21 @@ func TestRateLimitBuiltOnlyWhenSet(t *testing.T) {
 }
 
 // TestRateLimitFloodBound: a flood of 100k distinct IPs keeps the per-IP
-// table at its fixed capacity (ipCapacity = 65536 buckets, 1.5 MiB,
+// table at its fixed capacity (tableCapacity = 65536 buckets, 2 MiB,
 // allocated with the limiter; no bucket is ever allocated after), and a
 // client that spent its budget stays limited through it, since a new IP
 // takes the bucket nearest to idle.
 func TestRateLimitFloodBound(t *testing.T) {
 	clock := &fakeClock{t: int64(time.Hour)}
 	l := newRateLimit(manifest.RateLimiting{PerIPRPM: 2}, clock.now)
-	abuser := netip.MustParseAddr("192.0.2.1")
-	l.perIP.take(abuser, clock.now(), nil, 0)
-	l.perIP.take(abuser, clock.now(), nil, 0)
+	abuser := netip.MustParseAddr("192.0.2.1").As16()
+	l.perIP.take(&abuser, clock.now(), nil, 0)
+	l.perIP.take(&abuser, clock.now(), nil, 0)
 	i := uint32(0)
 	flood := func() {
 		i++
-		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		if wait := l.perIP.take(ip, clock.now(), nil, 0); wait != 0 {
+		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}).As16()
+		if wait := l.perIP.take(&ip, clock.now(), nil, 0); wait != 0 {
 			t.Fatalf("flood IP %v refused on its first request", ip)
 		}
 	}
@@ -127,13 +129,13 @@ func TestRateLimitFloodBound(t *testing.T) {
 		t.Errorf("a new IP allocates %v times", allocs)
 	}
 	live, evicted := l.perIP.live(clock.now())
-	if live > ipCapacity {
-		t.Errorf("%d live buckets after a flood of %d IPs, bound %d", live, i, ipCapacity)
+	if live > tableCapacity {
+		t.Errorf("%d live buckets after a flood of %d IPs, bound %d", live, i, tableCapacity)
 	}
 	if int(i)+1-live > evicted {
 		t.Errorf("%d IPs, %d live, but only %d evictions counted", i+1, live, evicted)
 	}
-	if wait := l.perIP.take(abuser, clock.now(), nil, 0); wait == 0 {
+	if wait := l.perIP.take(&abuser, clock.now(), nil, 0); wait == 0 {
 		t.Errorf("the client that spent its budget was forgotten in the flood")
 	}
 	// Once idle, buckets are the same as free: an hour later nothing is live.
@@ -153,7 +155,7 @@ func TestRateLimitNoAllocations(t *testing.T) {
 	deny.Serve(x, next)
 	_, st := memFleet(1)
 	shared := newRateLimit(manifest.RateLimiting{GlobalRPS: 1e6, PerIPRPM: 1e6}, l.now)
-	shared.share(manifest.RateLimiting{GlobalRPS: 1e6, PerIPRPM: 1e6}, st[0], 0)
+	shared.share(manifest.RateLimiting{GlobalRPS: 1e6, PerIPRPM: 1e6}, newSharing(manifest.RateLimiting{}, st[0], l.now, 0, nopObserver{}))
 	cases := []struct {
 		name string
 		f    func()
@@ -189,7 +191,7 @@ func BenchmarkRateLimit(b *testing.B) {
 			l := newRateLimit(bc.cfg, monotonicNow)
 			if bc.cfg.Store != "" {
 				_, st := memFleet(1)
-				l.share(bc.cfg, st[0], clockBase.UnixNano())
+				l.share(bc.cfg, newSharing(bc.cfg, st[0], monotonicNow, clockBase.UnixNano(), nopObserver{}))
 				l.global, l.perIP.rate = newGCRA(1e12, time.Second), newGCRA(1e12, time.Minute)
 			}
 			var next pipelinetest.End

@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/mothership-go/mothership/manifest"
+	"github.com/mothership-go/mothership/pipeline"
 )
 
 // window is one limit's shared fixed window: how long it is and how many
@@ -20,7 +23,7 @@ type window struct {
 	fresh atomic.Uint64
 }
 
-// newWindow makes a window of per, time.Second or time.Minute.
+// newWindow makes a window of per: time.Second, time.Minute or time.Hour.
 func newWindow(per time.Duration, limit float64) *window {
 	w := &window{per: int64(per), limit: uint64(limit)}
 	w.fresh.Store(w.limit)
@@ -30,14 +33,17 @@ func newWindow(per time.Duration, limit float64) *window {
 // index is the window that wall-clock time wall (Unix nanoseconds) falls
 // in: every server cuts the same windows, as far as their clocks agree.
 //
-// The windows are one second or one minute: dividing by a constant is a
+// The windows are one second, minute or hour: dividing by a constant is a
 // multiply on the request path, where a division by w.per would cost more
 // than the rest of the share's check.
 func (w *window) index(wall int64) int64 {
-	if w.per == int64(time.Second) {
+	switch w.per {
+	case int64(time.Second):
 		return wall / int64(time.Second)
+	case int64(time.Minute):
+		return wall / int64(time.Minute)
 	}
-	return wall / int64(time.Minute)
+	return wall / int64(time.Hour)
 }
 
 // wait is how long until the window of wall ends, when its count is back.
@@ -48,19 +54,30 @@ func (w *window) setServers(n int) {
 	w.fresh.Store(max(1, (w.limit+uint64(n)-1)/uint64(n)))
 }
 
-// sharing is what a limiter with a store keeps beside its local buckets:
-// the global bucket's share (kept in the bucket, the per-IP shares in the
-// per-IP table),
-// both windows, and what the sync needs.
+// sharing is one server's part in a deployment sharing its limits through
+// a store: the windows of every shared limit (the global bucket's share
+// is kept in the bucket, the per-key shares in their tables), and what
+// the sync needs. A server has one, whatever limits and rules share it.
 type sharing struct {
-	global, perIP *window // nil when that limit is off
-	globalShare   *share  // in the global bucket, beside its TAT
-	// wallOffset turns the stage's clock into Unix nanoseconds.
+	global      *window // nil when global_rps is off
+	globalShare *share  // in the global bucket, beside its TAT
+	keyed       []*keyedLimit
+	now         func() int64 // the limiters' clock
+	// wallOffset turns the limiters' clock into Unix nanoseconds.
 	wallOffset int64
 	prefix     string
 	store      store
+	obs        Observer
 	servers    atomic.Int64 // live servers at the last sync, at least 1
 	claims     []claim      // the sync's, reused
+}
+
+// keyedLimit is a limit counted per key and shared: per_ip_rpm, or a
+// shield rule's rate.
+type keyedLimit struct {
+	table *keyTable
+	win   *window
+	kind  string // its keys' part after the prefix: "ip:", "shield:<rule>:"
 }
 
 // claim is one key's report to the store in a sync, and the grant back.
@@ -70,10 +87,10 @@ type claim struct {
 	ttl    time.Duration
 	report claimed
 	grant  uint64
-	// where the share is: the global one, or the per-IP table's bucket at
-	// shard, set and way that held addr.
-	global          bool
-	addr            [16]byte
+	// where the share is: the global one (keyed nil), or the bucket of
+	// keyed's table at shard, set and way that held bucket.
+	keyed           *keyedLimit
+	bucket          [16]byte
 	shard, set, way int
 	tag             uint64
 }
@@ -83,6 +100,60 @@ type claim struct {
 type store interface {
 	sync(ctx context.Context, now time.Time, claims []claim) (servers int, err error)
 	leave(ctx context.Context) error
+}
+
+// sharingKey keeps a server's sharing in pipeline.Build.Shared.
+type sharingKey struct{}
+
+// sharingOf is the server's sharing, made on first use, or nil without a
+// store. Making it connects nothing yet: the sync runs from the server's
+// start to its drain.
+func sharingOf(b *pipeline.Build) (*sharing, error) {
+	v, err := b.Shared(sharingKey{}, func() (any, error) {
+		cfg := b.Manifest.Mothership.RateLimiting
+		if cfg.Store == "" {
+			return (*sharing)(nil), nil
+		}
+		st, err := newRedisStore(cfg)
+		if err != nil {
+			return nil, err
+		}
+		s := newSharing(cfg, st, monotonicNow, clockBase.UnixNano(), observer(b))
+		s.obs.Shared(redacted(cfg.Store))
+		syncFromStartToDrain(b, s, cfg, st)
+		return s, nil
+	})
+	s, _ := v.(*sharing)
+	return s, err
+}
+
+// newSharing shares through st on the clock now, which wallOffset turns
+// into Unix nanoseconds.
+func newSharing(cfg manifest.RateLimiting, st store, now func() int64, wallOffset int64, obs Observer) *sharing {
+	s := &sharing{now: now, wallOffset: wallOffset, prefix: cfg.Prefix, store: st, obs: obs}
+	s.servers.Store(1)
+	return s
+}
+
+// addKeyed shares table's limit of limit requests per window of per, under
+// keys of kind; the sync collects it from then on. Call it before the
+// server starts.
+func (s *sharing) addKeyed(table *keyTable, per time.Duration, limit float64, kind string) *keyedLimit {
+	k := &keyedLimit{table: table, win: newWindow(per, limit), kind: kind}
+	s.keyed = append(s.keyed, k)
+	return k
+}
+
+// windows are every shared limit's windows.
+func (s *sharing) windows() []*window {
+	ws := make([]*window, 0, 1+len(s.keyed))
+	if s.global != nil {
+		ws = append(ws, s.global)
+	}
+	for _, k := range s.keyed {
+		ws = append(ws, k.win)
+	}
+	return ws
 }
 
 // globalClaim adds the global share's claim, if it has one.
@@ -99,31 +170,27 @@ func (s *sharing) globalClaim(wall int64) {
 	}
 	s.claims = append(s.claims, claim{
 		key: s.prefix + "g:" + strconv.FormatInt(i, 10), limit: w.limit, ttl: 2 * time.Duration(w.per),
-		report: c, global: true, tag: tag,
+		report: c, tag: tag,
 	})
 }
 
-// ipKey is a client's counter key: its address hashed, so that the store
-// holds no address in the clear, and the same on every server.
-func (s *sharing) ipKey(addr *[16]byte, i int64) string {
-	sum := sha256.Sum256(addr[:])
-	return s.prefix + "ip:" + hex.EncodeToString(sum[:8]) + ":" + strconv.FormatInt(i, 10)
+// storeKey is a key's counter in the store for window i: the key hashed,
+// so that the store holds no address in the clear, and the same on every
+// server.
+func (s *sharing) storeKey(kind string, key *[16]byte, i int64) string {
+	sum := sha256.Sum256(key[:])
+	return s.prefix + kind + hex.EncodeToString(sum[:8]) + ":" + strconv.FormatInt(i, 10)
 }
 
 // settle applies the sync's answers (ok) or its failure to every share
 // claimed.
-func (s *sharing) settle(t *ipBuckets, ok bool) {
+func (s *sharing) settle(ok bool) {
 	for i := range s.claims {
 		c := &s.claims[i]
-		if c.global {
+		if c.keyed == nil {
 			s.globalShare.settle(c.tag, c.report.used, ok, c.grant, s.global.fresh.Load())
 			continue
 		}
-		sh := &t.shards[c.shard]
-		sh.mu.Lock()
-		if b := &sh.sets[c.set][c.way]; b.addr == c.addr {
-			b.share.settle(c.tag, c.report.used, ok, c.grant, s.perIP.fresh.Load())
-		}
-		sh.mu.Unlock()
+		c.keyed.table.settle(c, ok)
 	}
 }

@@ -54,7 +54,7 @@ func fleetOf(cfg manifest.RateLimiting, clock *fakeClock, stores []store) []*rat
 	ls := make([]*rateLimit, len(stores))
 	for i, st := range stores {
 		ls[i] = newRateLimit(cfg, clock.now)
-		ls[i].share(cfg, st, 0)
+		ls[i].share(cfg, newSharing(cfg, st, clock.now, 0, nopObserver{}))
 	}
 	return ls
 }
@@ -87,7 +87,7 @@ func spread(t *testing.T, ls []*rateLimit, clock *fakeClock, ip string, count in
 		if since += step; since >= sync {
 			since = 0
 			for _, l := range ls {
-				_ = l.syncOnce(context.Background(), time.Second)
+				_ = l.sharing.syncOnce(context.Background(), time.Second)
 			}
 		}
 	}
@@ -99,7 +99,7 @@ func announce(t *testing.T, ls []*rateLimit) {
 	t.Helper()
 	for range 2 {
 		for _, l := range ls {
-			if err := l.syncOnce(context.Background(), time.Second); err != nil {
+			if err := l.sharing.syncOnce(context.Background(), time.Second); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -135,12 +135,11 @@ func TestSharedPerIPWithinBound(t *testing.T) {
 	for _, tc := range cases {
 		clock := &fakeClock{t: int64(time.Hour)} // the start of a window
 		_, st := memFleet(3)
-		ls := fleetOf(manifest.RateLimiting{PerIPRPM: tc.rpm * 10, Prefix: "t:"}, clock, st)
+		ls := fleetOf(manifest.RateLimiting{PerIPRPM: tc.rpm, Prefix: "t:"}, clock, st)
 		announce(t, ls)
 		// The local buckets allow 10× the limit: only the shared window limits.
 		for _, l := range ls {
-			l.sharing.perIP = newWindow(time.Minute, tc.rpm)
-			l.sharing.perIP.setServers(3)
+			l.perIP.rate = newGCRA(tc.rpm*10, time.Minute)
 		}
 		got := sum(spread(t, ls, clock, "198.51.100.9", tc.count, tc.step, tc.every))
 		limit := int(tc.rpm)
@@ -174,7 +173,7 @@ func TestSharedUnderestimatedServers(t *testing.T) {
 	_, st := memFleet(3)
 	ls := fleetOf(manifest.RateLimiting{PerIPRPM: 30, Prefix: "t:"}, clock, st)
 	for _, l := range ls {
-		if err := l.syncOnce(context.Background(), time.Second); err != nil {
+		if err := l.sharing.syncOnce(context.Background(), time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -216,7 +215,7 @@ func TestSharedFallback(t *testing.T) {
 
 func ipHash(ip string) string {
 	k := netip.MustParseAddr(ip).As16()
-	s := (&sharing{}).ipKey(&k, 0)
+	s := (&sharing{}).storeKey("ip:", &k, 0)
 	return s[len("ip:") : len(s)-len(":0")]
 }
 
@@ -230,7 +229,7 @@ func TestSharedRedis(t *testing.T) {
 	} else {
 		c.Close()
 	}
-	cfg := manifest.RateLimiting{PerIPRPM: 300, GlobalRPS: 1000, Store: url, Prefix: fmt.Sprintf("mstest:%d:", time.Now().UnixNano()), SyncInterval: 100 * time.Millisecond}
+	cfg := manifest.RateLimiting{PerIPRPM: 30, GlobalRPS: 1000, Store: url, Prefix: fmt.Sprintf("mstest:%d:", time.Now().UnixNano()), SyncInterval: 100 * time.Millisecond}
 	clock := &fakeClock{t: int64(time.Hour)}
 	st := make([]store, 3)
 	for i := range st {
@@ -244,8 +243,7 @@ func TestSharedRedis(t *testing.T) {
 	ls := fleetOf(cfg, clock, st)
 	announce(t, ls)
 	for _, l := range ls {
-		l.sharing.perIP = newWindow(time.Minute, 30)
-		l.sharing.perIP.setServers(3)
+		l.perIP.rate = newGCRA(300, time.Minute) // only the shared window limits
 	}
 	got := sum(spread(t, ls, clock, "198.51.100.9", 300, 20*time.Millisecond, 100*time.Millisecond))
 	if got > sharedBound(30, 3) || got < 27 {
@@ -276,7 +274,7 @@ func BenchmarkSync(b *testing.B) {
 	}
 	defer r.leave(context.Background())
 	l := newRateLimit(cfg, monotonicNow)
-	l.share(cfg, r, clockBase.UnixNano())
+	l.share(cfg, newSharing(cfg, r, monotonicNow, clockBase.UnixNano(), nopObserver{}))
 	x := &pipeline.Exchange{Response: &pipelinetest.Recorder{}}
 	for i := range 10_000 {
 		x.Client = netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
@@ -284,7 +282,7 @@ func BenchmarkSync(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := l.syncOnce(context.Background(), 5*time.Second); err != nil {
+		if err := l.sharing.syncOnce(context.Background(), 5*time.Second); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -310,11 +308,11 @@ func TestSharedSyncWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := newRateLimit(cfg, monotonicNow)
-	l.share(cfg, r, clockBase.UnixNano())
+	l.share(cfg, newSharing(cfg, r, monotonicNow, clockBase.UnixNano(), nopObserver{}))
 	l.global = newGCRA(1e9, time.Second) // only the shared window limits
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); l.run(ctx, cfg, nil) }()
+	go func() { defer close(done); l.sharing.run(ctx, cfg, nil) }()
 	start := time.Now().Unix()
 	admitted := make([]int, 4)
 	var wg sync.WaitGroup

@@ -5,6 +5,14 @@
 // exchange's (pipeline.Exchange.JA4H, from the engine's header list); a
 // rule that asks for a fingerprint the exchange lacks answers too: a
 // shield fails closed.
+//
+// A rule with a `rate` answers only the requests over it: under the rate
+// a request it matches goes on to the rules after it. The rate counts per
+// fingerprint for a rule on one (the fingerprint is what the rule is
+// about, whatever address sends it) and per client address for a rule on
+// the User-Agent alone (one class holds many unrelated clients, whose
+// fingerprints are often the same), in a ratelimit.Rate: local, or with
+// a store shared by the deployment.
 package shields
 
 import (
@@ -17,6 +25,7 @@ import (
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/routetree"
+	"github.com/mothership-go/mothership/stages/ratelimit"
 	"github.com/mothership-go/mothership/useragent"
 )
 
@@ -37,6 +46,10 @@ type rule struct {
 	hasUA    bool
 	answer   *pipeline.Answer
 	location string // for a redirect
+	// rate, when the rule has one, counts what the rule matches per
+	// fingerprint (byFingerprint) or per client address.
+	rate          *ratelimit.Rate
+	byFingerprint bool
 }
 
 // Build gives a route the stage when a rule applies to its bind.
@@ -46,7 +59,7 @@ func Build(b *pipeline.Build, r *routetree.Route) (pipeline.Stage, error) {
 		if m.Bind != "" && m.Bind != r.Bind {
 			continue
 		}
-		rl, err := newRule(m)
+		rl, err := newRule(b, m)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +72,7 @@ func Build(b *pipeline.Build, r *routetree.Route) (pipeline.Stage, error) {
 	return s, nil
 }
 
-func newRule(m *manifest.Shield) (*rule, error) {
+func newRule(b *pipeline.Build, m *manifest.Shield) (*rule, error) {
 	r := &rule{name: m.Name}
 	if !ja4h.Enabled && (m.JA4H != "" || m.JA4HPrefix != "") {
 		return nil, fmt.Errorf("shield %q (line %d): this build leaves JA4H out (-tags noja4h): a rule on a fingerprint cannot hold", m.Name, m.Pos.Line)
@@ -79,11 +92,21 @@ func newRule(m *manifest.Shield) (*rule, error) {
 	}
 	status := m.Status
 	text := fmt.Sprintf("%d %s: refused by a shield", status, strings.ToLower(http.StatusText(status)))
+	if m.Rate != (manifest.Rate{}) {
+		text = fmt.Sprintf("%d %s: over a shield's rate; retry after the time in Retry-After", status, strings.ToLower(http.StatusText(status)))
+	}
 	if m.Action == manifest.ShieldRedirect {
 		text = fmt.Sprintf("%d %s: %s", status, strings.ToLower(http.StatusText(status)), m.Location)
 		r.location = m.Location
 	}
 	r.answer = pipeline.NewAnswer(status, text)
+	if m.Rate != (manifest.Rate{}) {
+		rate, err := ratelimit.NewRate(b, m.Name, m.Rate)
+		if err != nil {
+			return nil, fmt.Errorf("shield %q (line %d): %w", m.Name, m.Pos.Line, err)
+		}
+		r.rate, r.byFingerprint = rate, r.ja4h != nil || r.prefix != nil
+	}
 	return r, nil
 }
 
@@ -117,13 +140,31 @@ func (s *shields) Serve(x *pipeline.Exchange, next pipeline.Handler) {
 		class = useragent.Classify(x.UserAgent)
 	}
 	for _, r := range s.rules {
-		if r.match(fp, x.UserAgent, class) {
-			if s.debug != nil {
-				s.debug("shield", "name", r.name, "status", r.answer.Status(), "shields", string(fp))
-			}
-			r.write(x.Response)
-			return
+		if !r.match(fp, x.UserAgent, class) {
+			continue
 		}
+		if r.rate != nil {
+			key := r.rateKey(x, fp)
+			wait := r.rate.Take(&key)
+			if wait == 0 {
+				continue // under its rate, the rule lets the request on
+			}
+			x.Response.Header().Set("Retry-After", ratelimit.RetryAfter(wait))
+		}
+		if s.debug != nil {
+			s.debug("shield", "name", r.name, "status", r.answer.Status(), "shields", string(fp))
+		}
+		r.write(x.Response)
+		return
 	}
 	next.Serve(x)
+}
+
+// rateKey is what r's rate counts the request under: its fingerprint, or
+// its client's address.
+func (r *rule) rateKey(x *pipeline.Exchange, fp []byte) [16]byte {
+	if r.byFingerprint {
+		return ratelimit.FingerprintKey(fp)
+	}
+	return ratelimit.AddrKey(x.Client)
 }
