@@ -38,6 +38,7 @@ type Metrics struct {
 	routes   *RouteTable // the same requests, for the dashboard's Routes tab
 	wasm     wasmModules // the WASM modules' counts, for its Modules tab
 	reloads  reloads
+	members  members // the upstream pools' members, for their health
 
 	// mu orders the one-hot updates, so that concurrent calls for one
 	// process or for the phase cannot leave two values at 1.

@@ -6,6 +6,7 @@ import (
 	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"log"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,18 +23,29 @@ type forward struct {
 	buffer   int
 	errorLog *log.Logger
 	name     string
+	// pool is the upstream's name; "" for a ship.
+	pool string
+	// lastNoMember is when "no member" was last logged, in Unix ns.
+	lastNoMember atomic.Int64
 }
 
-// Serve forwards x and relays the answer.
+// Serve forwards x and relays the answer. A connection to a member that
+// fails (nothing was sent) is counted against it and tried once on
+// another member, when the body can be sent again.
 func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	t, mark, ok := f.admit(x)
 	if !ok {
 		return
 	}
-	if f.balance.strategy == leastConn {
+	lc := f.balance.strategy == leastConn
+	if lc {
 		t.inflight.Add(1)
-		defer t.inflight.Add(-1)
 	}
+	defer func() {
+		if lc {
+			t.inflight.Add(-1)
+		}
+	}()
 	var body requestBody
 	defer body.release()
 	if err := body.fill(x, f.buffer); err != nil {
@@ -44,13 +56,29 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 		pipeline.AnswerBadBody.Write(x.Response)
 		return
 	}
+	moved, fresh := false, false
 	for attempt := 0; ; attempt++ {
-		c, err := f.conn(x, t.pool, attempt > 0)
+		c, err := f.conn(x, t.pool, fresh)
+		fresh = true
 		if err != nil {
+			if x.Context().Err() == nil {
+				t.member.connectFailed(err)
+			}
+			if o, om := f.balance.failover(t); !moved && o != nil && body.replayable() && x.Context().Err() == nil {
+				if lc {
+					t.inflight.Add(-1)
+					o.inflight.Add(1)
+				}
+				t, mark, moved, fresh = o, om, true, false
+				continue // nothing was sent: once more, on another member
+			}
 			if f.retryHeld(x, t, &mark, err, attempt, true) {
 				continue // the ship restarted: once more, on its next run
 			}
 			return
+		}
+		if !c.reused {
+			t.member.connected()
 		}
 		err = f.exchange(x, c, &body)
 		if err == nil {
