@@ -25,11 +25,11 @@ const (
 // health is a member's state machine, without clock or goroutine: the
 // member feeds it probe results and ejections under its lock.
 type health struct {
-	unhealthyAt, healthyAt int // thresholds in a row; 0 without active checks
-	down                       bool // the active check's verdict
-	ejected                    bool // passive: connections failed
-	fails, oks                 int // probe results in a row
-	ejections                  int // ejections since the member last served
+	unhealthyAt, healthyAt int  // thresholds in a row; 0 without active checks
+	down                   bool // the active check's verdict
+	ejected                bool // passive: connections failed
+	fails, oks             int  // probe results in a row
+	ejections              int  // ejections since the member last served
 }
 
 // available reports whether the member takes traffic.

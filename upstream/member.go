@@ -37,7 +37,7 @@ const (
 // mu, off the request path.
 type member struct {
 	pool, addr string
-	eject      bool         // passive ejection applies (a pool of two or more)
+	eject      bool          // passive ejection applies (a pool of two or more)
 	word       atomic.Uint32 // outBits, probation
 	fails      atomic.Int32  // connections failed in a row
 	events     func(level, msg string, kv ...any)
