@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mothership-go/mothership/h1"
+	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/pipeline"
 )
 
@@ -30,8 +31,10 @@ type forward struct {
 }
 
 // Serve forwards x and relays the answer. A connection to a member that
-// fails (nothing was sent) is counted against it and tried once on
-// another member, when the body can be sent again.
+// fails (nothing was sent) is counted against it, and the request is sent
+// once to another member when its body can be sent again; so is one that
+// failed before any byte of the answer and may be sent twice (idempotent,
+// or unread by the member).
 func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	t, mark, ok := f.admit(x)
 	if !ok {
@@ -64,12 +67,8 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 			if x.Context().Err() == nil {
 				t.member.connectFailed(err)
 			}
-			if o, om := f.balance.failover(t); !moved && o != nil && body.replayable() && x.Context().Err() == nil {
-				if lc {
-					t.inflight.Add(-1)
-					o.inflight.Add(1)
-				}
-				t, mark, moved, fresh = o, om, true, false
+			if !moved && body.replayable() && x.Context().Err() == nil && f.move(&t, &mark, lc) {
+				moved, fresh = true, false
 				continue // nothing was sent: once more, on another member
 			}
 			if f.retryHeld(x, t, &mark, err, attempt, true) {
@@ -89,11 +88,30 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 		if attempt == 0 && c.reused && again {
 			continue // the pooled connection was stale: once more, on a new one
 		}
+		if again && !moved && f.move(&t, &mark, lc) {
+			moved, fresh = true, false
+			continue // the member died under the request: once more, on another
+		}
 		if f.retryHeld(x, t, &mark, err, attempt, again) {
 			continue
 		}
 		return
 	}
+}
+
+// move moves a request from *t to another member that takes traffic, and
+// its least_conn count with it; false when there is none.
+func (f *forward) move(t **target, mark *shipgate.Mark, lc bool) bool {
+	o, om := f.balance.failover(*t)
+	if o == nil {
+		return false
+	}
+	if lc {
+		(*t).inflight.Add(-1)
+		o.inflight.Add(1)
+	}
+	*t, *mark = o, om
+	return true
 }
 
 // conn takes a pooled connection, or dials one (always, on a retry).
