@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 // poolBackend is a shipd run by the test itself, outside the fleet, so
@@ -118,6 +120,17 @@ health = { path = "/health", interval = "100ms", timeout = "1s", unhealthy_thres
 	dead.kill()
 	waitMetric(t, base+"/metrics", memberUp(dead.member(), 0), 10*time.Second)
 	v.waitFor(t, "upstream member down upstream=pool member="+dead.member(), 10*time.Second)
+	_, scrape := get(t, base+"/metrics")
+	if !strings.Contains(scrape, fmt.Sprintf(`mothership_upstream_member_ejections_total{member=%q,upstream="pool"} 1`, dead.member())) {
+		t.Error("/metrics does not count the dead member's ejection")
+	}
+	problems, err := promlint.New(strings.NewReader(scrape)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("promtool check metrics: %s: %s", p.Metric, p.Text)
+	}
 	mu.Lock()
 	before := served[deadPid]
 	mu.Unlock()
