@@ -336,6 +336,12 @@ func TestErrors(t *testing.T) {
 			words: []string{"no health check", "docked"},
 		},
 		{
+			name:  "upstream health check every 0s",
+			doc:   "[[mothership.upstreams]]\nname = \"api\"\nbinds = [\"127.0.0.1:3000\"]\nhealth = { path = \"/up\", interval = \"0s\" } " + errMark + "\n",
+			key:   "mothership.upstreams[0].health.interval",
+			words: []string{"more than 0"},
+		},
+		{
 			name:  "upstream without binds",
 			doc:   "[[mothership.upstreams]] " + errMark + "\nname = \"api\"\nbinds = []\n",
 			key:   "mothership.upstreams[0]",

@@ -671,12 +671,12 @@ func readUpstreamHealth(t *table) *UpstreamHealth {
 	}
 	for _, k := range []string{"interval", "interval_secs"} {
 		if v, ok := t.get(k); ok {
-			h.Interval = t.durationValue(k, v, h.Interval)
+			h.Interval = positive(t, k, t.durationValue(k, v, h.Interval))
 		}
 	}
 	for _, k := range []string{"timeout", "timeout_secs"} {
 		if v, ok := t.get(k); ok {
-			h.Timeout = t.durationValue(k, v, h.Timeout)
+			h.Timeout = positive(t, k, t.durationValue(k, v, h.Timeout))
 		}
 	}
 	h.UnhealthyThreshold = int(t.integer("unhealthy_threshold", int64(h.UnhealthyThreshold), 1, 100))
@@ -684,6 +684,15 @@ func readUpstreamHealth(t *table) *UpstreamHealth {
 	h.Retries = h.UnhealthyThreshold
 	t.finish()
 	return h
+}
+
+// positive reports a health check duration of 0, which would check
+// without pause (interval) or never wait (timeout).
+func positive(t *table, k string, d time.Duration) time.Duration {
+	if d == 0 {
+		t.r.errorf(t.key(k), "a health check's %s must be more than 0", k)
+	}
+	return d
 }
 
 // defaultBinds gives routes without a bind the first declared bind, and a

@@ -82,8 +82,17 @@ func TestNoAllocationsPerRequest(t *testing.T) {
 			"GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: GPTBot/1.0\r\n\r\n", "HTTP/1.1 403 Forbidden\r\n"},
 		{"every stage and forward", allStages(t), "GET /assets/app.css HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 200 OK\r\n"},
 	}
+	// A pool of two checked members: the member state is read on the path.
+	pool := "[mothership.bind]\nhttp = \"127.0.0.1:1\"\n\n[[mothership.upstreams]]\nname = \"pool\"\n" +
+		"binds = [\"" + cannedBackend(t) + "\", \"" + cannedBackend(t) + "\"]\nroutes = [\"/*\"]\nhealth = { path = \"/ping\", interval = \"1h\" }\n"
+	targets := map[string]string{"a checked pool of two": pool}
+	cases = append(cases, struct{ name, doc, probe, answer string }{"a checked pool of two", "", "", ""})
 	for _, tc := range cases {
-		addr := start(t, tc.doc+to(cannedBackend(t)))
+		target, ok := targets[tc.name]
+		if !ok {
+			target = to(cannedBackend(t))
+		}
+		addr := start(t, tc.doc+target)
 		rc := newRawClient(t, addr, browserGet)
 		for range 100 {
 			rc.roundTrip(t)

@@ -38,6 +38,7 @@ type Metrics struct {
 	routes   *RouteTable // the same requests, for the dashboard's Routes tab
 	wasm     wasmModules // the WASM modules' counts, for its Modules tab
 	reloads  reloads
+	members  members // the upstream pools' members, for their health
 
 	// rateLimits are the rate-limit stage's series and the deployment
 	// view of limits shared through a store.

@@ -38,6 +38,9 @@ type target struct {
 	// gate is the routing state of the ship at this address; nil when no
 	// ship of the fleet binds it.
 	gate *shipgate.Gate
+	// member is the address's health in its upstream pool; nil for a
+	// ship's address.
+	member *member
 	// inflight counts requests in flight, for least_conn.
 	inflight atomic.Int64
 }
@@ -49,27 +52,58 @@ type balancer struct {
 	next     atomic.Uint64
 }
 
-func (p *balancer) pick(client netip.Addr) *target {
+// pick returns the index of the target the strategy picks for client,
+// whether it takes traffic or not.
+func (p *balancer) pick(client netip.Addr) int {
 	n := uint64(len(p.targets))
 	if n == 1 {
-		return p.targets[0]
+		return 0
 	}
 	switch p.strategy {
 	case leastConn:
 		start := p.next.Add(1)
-		best := p.targets[start%n]
+		best := start % n
 		for i := uint64(1); i < n; i++ {
-			if t := p.targets[(start+i)%n]; t.inflight.Load() < best.inflight.Load() {
-				best = t
+			if j := (start + i) % n; p.targets[j].inflight.Load() < p.targets[best].inflight.Load() {
+				best = j
 			}
 		}
-		return best
+		return int(best)
 	case random:
-		return p.targets[rand.Uint64N(n)]
+		return int(rand.Uint64N(n))
 	case ipHash:
-		return p.targets[hashAddr(client)%n]
+		return int(hashAddr(client) % n)
 	}
-	return p.targets[(p.next.Add(1)-1)%n]
+	return int((p.next.Add(1) - 1) % n)
+}
+
+// usableFrom returns the first target from index i on (wrapping round)
+// that takes traffic, skipping skip, with its gate's mark; nil when none
+// does. Starting at the pick spreads a member's share over the others
+// instead of piling it on the first.
+func (p *balancer) usableFrom(i int, skip *target) (*target, shipgate.Mark) {
+	n := len(p.targets)
+	for k := range n {
+		t := p.targets[(i+k)%n]
+		if t == skip || !t.member.available() {
+			continue
+		}
+		if m := t.gate.Mark(); m.Up() {
+			return t, m
+		}
+	}
+	return nil, shipgate.Mark{}
+}
+
+// failover returns another target than t that takes traffic, for a
+// request whose connection to t failed; nil when there is none.
+func (p *balancer) failover(t *target) (*target, shipgate.Mark) {
+	for i, o := range p.targets {
+		if o == t {
+			return p.usableFrom(i+1, t)
+		}
+	}
+	return nil, shipgate.Mark{}
 }
 
 // hashAddr hashes a client address for ip_hash: FNV-1a over its 16 bytes,

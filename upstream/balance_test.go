@@ -20,7 +20,7 @@ func TestPoolStrategies(t *testing.T) {
 	t.Run("round_robin", func(t *testing.T) {
 		p := newBalancer(roundRobin, 3)
 		for i := range 6 {
-			if got, want := p.pick(client), p.targets[i%3]; got != want {
+			if got, want := p.targets[p.pick(client)], p.targets[i%3]; got != want {
 				t.Fatalf("pick %d: %s, want %s", i, got.pool.Addr().Address, want.pool.Addr().Address)
 			}
 		}
@@ -31,7 +31,7 @@ func TestPoolStrategies(t *testing.T) {
 		p.targets[1].inflight.Store(1)
 		p.targets[2].inflight.Store(3)
 		for i := range 5 {
-			if got := p.pick(client); got != p.targets[1] {
+			if got := p.targets[p.pick(client)]; got != p.targets[1] {
 				t.Fatalf("pick %d: %s, want the least loaded b", i, got.pool.Addr().Address)
 			}
 		}
@@ -40,7 +40,7 @@ func TestPoolStrategies(t *testing.T) {
 		p.targets[0].inflight.Store(4)
 		seen := map[*target]bool{}
 		for range 6 {
-			seen[p.pick(client)] = true
+			seen[p.targets[p.pick(client)]] = true
 		}
 		if len(seen) != 3 {
 			t.Errorf("ties went to %d of 3 targets, want spread", len(seen))
@@ -50,7 +50,7 @@ func TestPoolStrategies(t *testing.T) {
 		p := newBalancer(random, 3)
 		seen := map[*target]bool{}
 		for range 200 {
-			seen[p.pick(client)] = true
+			seen[p.targets[p.pick(client)]] = true
 		}
 		if len(seen) != 3 {
 			t.Errorf("200 random picks reached %d of 3 targets", len(seen))
@@ -58,15 +58,15 @@ func TestPoolStrategies(t *testing.T) {
 	})
 	t.Run("ip_hash", func(t *testing.T) {
 		p := newBalancer(ipHash, 5)
-		first := p.pick(client)
+		first := p.targets[p.pick(client)]
 		for range 10 {
-			if p.pick(client) != first {
+			if p.targets[p.pick(client)] != first {
 				t.Fatal("one client went to two targets")
 			}
 		}
 		seen := map[*target]bool{}
 		for i := range 64 {
-			seen[p.pick(netip.AddrFrom4([4]byte{10, 0, byte(i), 1}))] = true
+			seen[p.targets[p.pick(netip.AddrFrom4([4]byte{10, 0, byte(i), 1}))]] = true
 		}
 		if len(seen) < 5 {
 			t.Errorf("64 clients hashed to %d of 5 targets", len(seen))

@@ -36,6 +36,12 @@
 //     taken over, bytes are copied both ways, and an end of stream on one
 //     side half-closes the other, so that neither copy waits on a side that
 //     is gone.
+//   - Members of an upstream pool have a health of their own (member.go,
+//     health.go): an active check per member while the plan runs (probe.go),
+//     and passive ejection of a member of a pool of two or more after
+//     ejectAfter failed connections in a row. The request path reads it
+//     with one atomic load; the balancer skips members out of routing, and
+//     a request whose connection failed goes once to another member.
 //   - While waiting for a response head, the client is checked every
 //     second: one that left is not waited for (the request is observed as
 //     499).

@@ -6,10 +6,12 @@ import (
 	"github.com/mothership-go/mothership/internal/fieldpolicy"
 	"log"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/mothership-go/mothership/h1"
+	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/pipeline"
 )
 
@@ -22,18 +24,31 @@ type forward struct {
 	buffer   int
 	errorLog *log.Logger
 	name     string
+	// pool is the upstream's name; "" for a ship.
+	pool string
+	// lastNoMember is when "no member" was last logged, in Unix ns.
+	lastNoMember atomic.Int64
 }
 
-// Serve forwards x and relays the answer.
+// Serve forwards x and relays the answer. A connection to a member that
+// fails (nothing was sent) is counted against it, and the request is sent
+// once to another member when its body can be sent again; so is one that
+// failed before any byte of the answer and may be sent twice (idempotent,
+// or unread by the member).
 func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	t, mark, ok := f.admit(x)
 	if !ok {
 		return
 	}
-	if f.balance.strategy == leastConn {
+	lc := f.balance.strategy == leastConn
+	if lc {
 		t.inflight.Add(1)
-		defer t.inflight.Add(-1)
 	}
+	defer func() {
+		if lc {
+			t.inflight.Add(-1)
+		}
+	}()
 	var body requestBody
 	defer body.release()
 	if err := body.fill(x, f.buffer); err != nil {
@@ -44,13 +59,25 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 		pipeline.AnswerBadBody.Write(x.Response)
 		return
 	}
+	moved, fresh := false, false
 	for attempt := 0; ; attempt++ {
-		c, err := f.conn(x, t.pool, attempt > 0)
+		c, err := f.conn(x, t.pool, fresh)
+		fresh = true
 		if err != nil {
+			if x.Context().Err() == nil {
+				t.member.connectFailed(err)
+			}
+			if !moved && body.replayable() && x.Context().Err() == nil && f.move(&t, &mark, lc) {
+				moved, fresh = true, false
+				continue // nothing was sent: once more, on another member
+			}
 			if f.retryHeld(x, t, &mark, err, attempt, true) {
 				continue // the ship restarted: once more, on its next run
 			}
 			return
+		}
+		if !c.reused {
+			t.member.connected()
 		}
 		err = f.exchange(x, c, &body)
 		if err == nil {
@@ -61,11 +88,30 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 		if attempt == 0 && c.reused && again {
 			continue // the pooled connection was stale: once more, on a new one
 		}
+		if again && !moved && f.move(&t, &mark, lc) {
+			moved, fresh = true, false
+			continue // the member died under the request: once more, on another
+		}
 		if f.retryHeld(x, t, &mark, err, attempt, again) {
 			continue
 		}
 		return
 	}
+}
+
+// move moves a request from *t to another member that takes traffic, and
+// its least_conn count with it; false when there is none.
+func (f *forward) move(t **target, mark *shipgate.Mark, lc bool) bool {
+	o, om := f.balance.failover(*t)
+	if o == nil {
+		return false
+	}
+	if lc {
+		(*t).inflight.Add(-1)
+		o.inflight.Add(1)
+	}
+	*t, *mark = o, om
+	return true
 }
 
 // conn takes a pooled connection, or dials one (always, on a retry).

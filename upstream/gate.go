@@ -3,6 +3,7 @@ package upstream
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/manifest"
@@ -21,26 +22,23 @@ var (
 	answerOut        = pipeline.NewAnswer(http.StatusServiceUnavailable, "503 service unavailable: the target is out of routing; retry after the time in Retry-After")
 )
 
-// admit picks the target of x. A member whose ship is out of routing is
-// passed over for the first that is not; when none is, the request is held
-// for the picked member's ship while it restarts (hold_on_restart), or
-// answered 503: at once when nothing is held (no hold, a full queue, a
-// ship that is down), else when the hold ends. With the ship up this is
-// one atomic load.
+// admit picks the target of x. A member out of routing (its ship, or its
+// health in the pool) is passed over for the next that is not; when none
+// is, the request is held for the first member whose ship restarts
+// (hold_on_restart), or answered 503: at once when nothing is held (no
+// hold, a full queue, a ship that is down, every member of the pool down
+// or ejected), else when the hold ends. With every member up this is two
+// atomic loads.
 func (f *forward) admit(x *pipeline.Exchange) (*target, shipgate.Mark, bool) {
-	t := f.balance.pick(x.Client)
-	m := t.gate.Mark()
-	if m.Up() {
+	i := f.balance.pick(x.Client)
+	if t, m := f.balance.usableFrom(i, nil); t != nil {
 		return t, m, true
 	}
-	for _, other := range f.balance.targets {
-		if om := other.gate.Mark(); om.Up() {
-			return other, om, true
-		}
-	}
-	if !t.gate.Holds() {
+	t := f.holder(i)
+	if t == nil {
+		f.noMember()
 		unavailable(x, answerOut, "5")
-		return nil, m, false
+		return nil, shipgate.Mark{}, false
 	}
 	switch v := t.gate.Await(x.Context(), shipgate.Mark{}); v {
 	case shipgate.Ready:
@@ -50,7 +48,32 @@ func (f *forward) admit(x *pipeline.Exchange) (*target, shipgate.Mark, bool) {
 	default:
 		unavailable(x, answerRestarting, "1")
 	}
-	return nil, m, false
+	return nil, shipgate.Mark{}, false
+}
+
+// holder is the first target from i on whose member is healthy and whose
+// ship restarts, so that requests may wait for it; nil when none.
+func (f *forward) holder(i int) *target {
+	n := len(f.balance.targets)
+	for k := range n {
+		if t := f.balance.targets[(i+k)%n]; t.member.available() && t.gate != nil && t.gate.Holds() {
+			return t
+		}
+	}
+	return nil
+}
+
+// noMember logs, at most once a second, that a pool has no member left.
+func (f *forward) noMember() {
+	if f.pool == "" {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := f.lastNoMember.Load()
+	if now-last < int64(time.Second) || !f.lastNoMember.CompareAndSwap(last, now) {
+		return
+	}
+	f.errorLog.Printf("upstream: %s: no member of upstream %q takes traffic (down, ejected or out of routing); answering 503", f.name, f.pool)
 }
 
 // retryHeld handles a failed attempt on t: when nothing of the answer was

@@ -98,6 +98,7 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 	}
 	if up != nil {
 		f.balance.strategy = strategyOf(up.Strategy)
+		f.pool = up.Name
 	}
 	connect := cmp.Or(r.Source.ConnectTimeout, DefaultConnectTimeout)
 	for _, a := range addrs {
@@ -105,12 +106,45 @@ func build(b *pipeline.Build, r *routetree.Route, opts Options) (pipeline.Stage,
 		if ps[k] == nil {
 			ps[k] = NewPool(a, connect)
 		}
-		f.balance.targets = append(f.balance.targets, &target{pool: ps[k], gate: gateAt(opts, a)})
+		t := &target{pool: ps[k], gate: gateAt(opts, a)}
+		if up != nil {
+			if t.member, err = memberOf(b, up, a, len(addrs) > 1); err != nil {
+				return nil, err
+			}
+		}
+		f.balance.targets = append(f.balance.targets, t)
 	}
 	if protocolOf(b.Manifest, r.Target) == manifest.UpstreamH2C {
 		return newH2C(b, f)
 	}
 	return f, nil
+}
+
+// memberKey names a member of an upstream pool in Build.Shared.
+type memberKey struct {
+	upstream string
+	addr     manifest.Addr
+}
+
+// memberOf is the member a of upstream up, one per plan for all the
+// routes to up; it is checked and observed while the plan runs.
+func memberOf(b *pipeline.Build, up *manifest.Upstream, a manifest.Addr, eject bool) (*member, error) {
+	v, err := b.Shared(memberKey{up.Name, a}, func() (any, error) {
+		m := &member{pool: up.Name, addr: a.String(), eject: eject, events: b.Events}
+		if up.Health != nil {
+			m.h.unhealthyAt, m.h.healthyAt = up.Health.UnhealthyThreshold, up.Health.HealthyThreshold
+		}
+		if m.events == nil {
+			m.events = func(level, msg string, kv ...any) { b.ErrorLog.Println(append([]any{level, msg}, kv...)...) }
+		}
+		obs, _ := b.Observer.(MemberObservers)
+		b.OnStart(func(ctx context.Context) { m.run(ctx, obs, a, up.Health) })
+		return m, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*member), nil
 }
 
 // poolsKey keeps the pools in Build.Shared.
