@@ -33,6 +33,7 @@ routes = [{ bind = "http", pattern = "/app/.*" }]
 // with access_log = false; the lines of the last requests are written at
 // the landing.
 func TestAccessLog(t *testing.T) {
+	t.Parallel()
 	hex16 := regexp.MustCompile(`^[0-9a-f]{16}$`)
 	cases := []struct {
 		name, setting string

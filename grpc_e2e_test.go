@@ -36,6 +36,7 @@ routes = [{ bind = "http", pattern = "/.*" }]
 // error on the client) and a server stream all come through as the ship
 // sent them.
 func TestGRPCThroughH2C(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ship := filepath.Join(dir, "grpcship")
 	if out, err := exec.Command("go", "build", "-o", ship, "./testdata/grpcship").CombinedOutput(); err != nil {
