@@ -133,7 +133,13 @@ func (v *voyage) launch(ctx context.Context, m *manifest.Manifest) (code int, la
 	if err != nil {
 		return failed(err)
 	}
-	v.phase(fleet.Launching)
+	var bays []string
+	for _, p := range v.fleet.Status() {
+		if p.Kind == "bay" {
+			bays = append(bays, p.Name)
+		}
+	}
+	v.phases.launch(bays)
 	if err := v.fleet.Launch(ctx); err != nil {
 		return failed(err)
 	}
@@ -153,7 +159,7 @@ func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, relo
 		}
 	}()
 	v.phase(fleet.Running)
-	v.distress.fly()
+	v.phases.fly()
 	v.reloadMu.Lock()
 	v.running = true
 	v.reloadMu.Unlock()
@@ -181,7 +187,7 @@ func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, relo
 type voyage struct {
 	log        *telemetry.Log
 	metrics    *telemetry.Metrics
-	distress   *distress    // Mayday while a process is down, Running when all are back
+	phases     *phaseWatch  // Mayday while a process is down, Running when all are back
 	hub        *control.Hub // the recent log, for the control socket
 	fleet      *fleet.Fleet
 	local      *control.Local  // the fleet as the control socket and the dashboard read it
@@ -240,8 +246,8 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	if os.Getenv(testTimingEnv) != "" {
 		v.log.Warn("test timings in effect: restart backoff and circuit are shortened", "variable", testTimingEnv)
 	}
-	v.distress = newDistress(v.metrics, v.phase)
-	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.distress, Timing: timing, Docker: yard})
+	v.phases = newPhaseWatch(v.metrics, v.phase)
+	fl, err := fleet.New(m, fleet.Options{Only: only, Except: except, Logger: v.log, Observer: v.phases, Timing: timing, Docker: yard})
 	if err != nil {
 		return err
 	}
@@ -437,8 +443,8 @@ func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
 	v.reloadMu.Lock()
 	v.landing = true
 	v.reloadMu.Unlock()
-	if v.distress != nil {
-		v.distress.land()
+	if v.phases != nil {
+		v.phases.land()
 	}
 	v.phase(fleet.Draining)
 	if v.fleet != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/mothership-go/mothership/fleet"
 )
 
-// nopObserver drops what distress passes on.
+// nopObserver drops what phaseWatch passes on.
 type nopObserver struct{ fleet.Observer }
 
 func (nopObserver) State(string, string, fleet.State)     {}
@@ -31,7 +31,7 @@ func TestDistressSaysMaydayWhileAProcessIsDown(t *testing.T) {
 	}{
 		{"a crash and its restart", []event{fly, {"web", fleet.Backoff, false}, {"web", fleet.Starting, false}, {"web", fleet.Ready, false}},
 			[]fleet.Phase{fleet.Mayday, fleet.Running}},
-		{"the launch's states are not distress", []event{{"web", fleet.Starting, false}, {"web", fleet.Ready, false}, fly}, nil},
+		{"the launch's states are not phaseWatch", []event{{"web", fleet.Starting, false}, {"web", fleet.Ready, false}, fly}, nil},
 		{"a process still down at Running", []event{{"web", fleet.Backoff, false}, fly, {"web", fleet.Ready, false}},
 			[]fleet.Phase{fleet.Mayday, fleet.Running}},
 		{"two down, Running once both are back", []event{fly, {"a", fleet.Backoff, false}, {"b", fleet.CircuitOpen, false},
@@ -44,7 +44,7 @@ func TestDistressSaysMaydayWhileAProcessIsDown(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var got []fleet.Phase
-		d := newDistress(nopObserver{}, func(p fleet.Phase) { got = append(got, p) })
+		d := newPhaseWatch(nopObserver{}, func(p fleet.Phase) { got = append(got, p) })
 		for _, e := range tc.events {
 			switch {
 			case e == fly:
@@ -56,6 +56,35 @@ func TestDistressSaysMaydayWhileAProcessIsDown(t *testing.T) {
 			default:
 				d.State(e.process, "web", e.state)
 			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: phases %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestPhaseWatchSaysDockingUntilTheBaysDocked: a launch with bays is
+// Docking until the last of them is ready, then Launching; one without
+// is Launching at once.
+func TestPhaseWatchSaysDockingUntilTheBaysDocked(t *testing.T) {
+	cases := []struct {
+		name  string
+		bays  []string
+		ready []string
+		want  []fleet.Phase
+	}{
+		{"no bays", nil, []string{"web"}, []fleet.Phase{fleet.Launching}},
+		{"two bays, a ship between", []string{"rack", "chat"}, []string{"rack", "web", "chat"},
+			[]fleet.Phase{fleet.Docking, fleet.Launching}},
+		{"a bay not docked yet", []string{"rack", "chat"}, []string{"rack", "web"}, []fleet.Phase{fleet.Docking}},
+		{"a bay ready again later says nothing", []string{"rack"}, []string{"rack", "rack"}, []fleet.Phase{fleet.Docking, fleet.Launching}},
+	}
+	for _, tc := range cases {
+		var got []fleet.Phase
+		d := newPhaseWatch(nopObserver{}, func(p fleet.Phase) { got = append(got, p) })
+		d.launch(tc.bays)
+		for _, p := range tc.ready {
+			d.State(p, "g", fleet.Ready)
 		}
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: phases %v, want %v", tc.name, got, tc.want)
