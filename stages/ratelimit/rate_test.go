@@ -131,7 +131,7 @@ func TestRateSharedWithinBound(t *testing.T) {
 			t.Errorf("%s: the deployment admitted %d in one window; want %d to %d", tc.name, admitted, limit-3, sharedBound(limit, 3))
 		}
 		want := fmt.Sprintf("t:shield:crawlers:%x:%d", sha256Of(key[:])[:8], (24*time.Hour)/tc.rate.Per)
-		if m.counters[want] == 0 {
+		if m.counters[want] == nil {
 			var keys []string
 			for k := range m.counters {
 				keys = append(keys, k)

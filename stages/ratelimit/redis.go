@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -15,29 +16,36 @@ import (
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
-// claimScript settles a batch of claims atomically, each in turn: it
-// replaces the reservation the server held (held) by what it used (used),
-// then reserves and returns its grant: what is left of the limit divided
-// among the live servers (the set in KEYS[1]), rounded up, and never more
-// than is left. A counter thus never holds less than the deployment
-// admitted, nor grants past the limit. KEYS[1+i] is claim i's counter and
-// ARGV[4i-3..4i] its used, held, limit and expiry in milliseconds, set
-// when the counter is made.
+// claimScript settles a batch of claims atomically, each in turn. A key's
+// counter is a hash of what the deployment admitted (used) and what the
+// servers hold reserved for the rest of the window (held). A claim adds
+// what its server used and releases what it held, then reserves its grant:
+// its part of what the deployment has not admitted, divided among the
+// live servers (the set in KEYS[1]) and rounded up, but never more than
+// neither admitted nor held by the others. A grant that counted the
+// others' reservations as spent would shrink from server to server in one
+// round (10, 6, 3 of 28 left for three servers), and a client spread over
+// them would get less than the limit until the next syncs; a grant never
+// past what is free keeps used + held within the limit. KEYS[1+i] is
+// claim i's counter and ARGV[4i-3..4i] its used, held, limit and expiry
+// in milliseconds, set when the counter is made.
 const claimScript = `
 local n = math.max(1, redis.call('ZCARD', KEYS[1]))
 local grants = {}
 for i = 2, #KEYS do
   local a = (i - 2) * 4
-  local delta = tonumber(ARGV[a+1]) - tonumber(ARGV[a+2])
-  local c = redis.call('INCRBY', KEYS[i], delta)
-  if c == delta then
-    redis.call('PEXPIRE', KEYS[i], ARGV[a+4]) -- the counter is new
+  local new = redis.call('EXISTS', KEYS[i]) == 0
+  local used = redis.call('HINCRBY', KEYS[i], 'used', ARGV[a+1])
+  local held = redis.call('HINCRBY', KEYS[i], 'held', 0 - tonumber(ARGV[a+2]))
+  if new then
+    redis.call('PEXPIRE', KEYS[i], ARGV[a+4])
   end
-  local left = tonumber(ARGV[a+3]) - c
-  local g = 0
-  if left > 0 then
-    g = math.ceil(left / n)
-    redis.call('INCRBY', KEYS[i], g)
+  local limit = tonumber(ARGV[a+3])
+  local g = math.min(math.ceil((limit - used) / n), limit - used - held)
+  if g > 0 then
+    redis.call('HINCRBY', KEYS[i], 'held', g)
+  else
+    g = 0
   end
   grants[i - 1] = g
 end
@@ -75,11 +83,12 @@ func newRedisStore(cfg manifest.RateLimiting) (*redisStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rate_limiting.store %s: %w", redacted(cfg.Store), err)
 	}
-	interval := max(cfg.SyncInterval, 100*time.Millisecond)
-	// One attempt per sync, bounded by the interval: the next sync is the
+	interval := cmp.Or(cfg.SyncInterval, manifest.DefaultSyncInterval)
+	timeout := syncTimeout(interval)
+	// One attempt per sync, bounded by its timeout: the next sync is the
 	// retry, and a slow store must not pile syncs up.
 	opt.MaxRetries = -1
-	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = interval, interval, interval
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = timeout, timeout, timeout
 	opt.ContextTimeoutEnabled = true
 	opt.PoolSize = 2
 	opt.DisableIdentity = true
@@ -89,7 +98,9 @@ func newRedisStore(cfg manifest.RateLimiting) (*redisStore, error) {
 		client:  redis.NewClient(opt),
 		servers: cfg.Prefix + "servers",
 		self:    fmt.Sprintf("%s:%d:%s", host, os.Getpid(), rand.Text()[:8]),
-		stale:   max(5*interval, time.Second),
+		// A server is stale once it missed five syncs, and never before
+		// two of its syncs could have timed out.
+		stale: max(5*interval, 2*timeout),
 	}, nil
 }
 

@@ -18,10 +18,16 @@ import (
 // memStore is the store's arithmetic (claimScript's) in memory, shared by
 // the servers of a test; down makes every sync fail.
 type memStore struct {
-	counters map[string]int64
+	counters map[string]*memCounter
 	live     map[string]bool
 	down     bool
 }
+
+// memCounter is one key's hash in the store: admitted and reserved.
+type memCounter struct{ used, held int64 }
+
+// errStoreDown is a memStore's answer while it is down.
+var errStoreDown = errors.New("connection refused")
 
 // memPeer is one server's connection to a memStore.
 type memPeer struct {
@@ -31,17 +37,24 @@ type memPeer struct {
 
 func (p memPeer) sync(_ context.Context, _ time.Time, claims []claim) (int, error) {
 	if p.m.down {
-		return 0, errors.New("connection refused")
+		return 0, errStoreDown
 	}
 	p.m.live[p.id] = true
 	n := int64(len(p.m.live))
 	for i := range claims {
 		c := &claims[i]
-		p.m.counters[c.key] += int64(c.report.used) - int64(c.report.held)
+		k := p.m.counters[c.key]
+		if k == nil {
+			k = &memCounter{}
+			p.m.counters[c.key] = k
+		}
+		k.used += int64(c.report.used)
+		k.held -= int64(c.report.held)
+		limit := int64(c.limit)
 		c.grant = 0
-		if left := int64(c.limit) - p.m.counters[c.key]; left > 0 {
-			c.grant = uint64((left + n - 1) / n)
-			p.m.counters[c.key] += int64(c.grant)
+		if g := min((limit-k.used+n-1)/n, limit-k.used-k.held); g > 0 {
+			c.grant = uint64(g)
+			k.held += g
 		}
 	}
 	return int(n), nil
@@ -60,7 +73,7 @@ func fleetOf(cfg manifest.RateLimiting, clock *fakeClock, stores []store) []*rat
 }
 
 func memFleet(n int) (*memStore, []store) {
-	m := &memStore{counters: map[string]int64{}, live: map[string]bool{}}
+	m := &memStore{counters: map[string]*memCounter{}, live: map[string]bool{}}
 	st := make([]store, n)
 	for i := range st {
 		st[i] = memPeer{m: m, id: fmt.Sprint("server", i)}
@@ -68,14 +81,23 @@ func memFleet(n int) (*memStore, []store) {
 	return m, st
 }
 
-// spread sends count requests from ip round robin over the servers, each
-// server syncing every sync of the clock's time (step apart), and returns
-// the admitted per server.
-func spread(t *testing.T, ls []*rateLimit, clock *fakeClock, ip string, count int, step, sync time.Duration) []int {
+// spread sends count requests from ip round robin over the servers, the
+// clock advancing step after each, and returns the admitted per server.
+// Each server syncs every sync of the clock's time, server i first at
+// first[i] (at sync when first is shorter), as servers with tickers of
+// their own do.
+func spread(t *testing.T, ls []*rateLimit, clock *fakeClock, ip string, count int, step, sync time.Duration, first ...time.Duration) []int {
 	t.Helper()
 	admitted := make([]int, len(ls))
+	next := make([]time.Duration, len(ls))
+	for i := range next {
+		next[i] = sync
+		if i < len(first) {
+			next[i] = first[i]
+		}
+	}
 	x := &pipeline.Exchange{Client: netip.MustParseAddr(ip)}
-	since := time.Duration(0)
+	elapsed := time.Duration(0)
 	for i := range count {
 		w := &pipelinetest.Recorder{}
 		x.Response = w
@@ -84,10 +106,13 @@ func spread(t *testing.T, ls []*rateLimit, clock *fakeClock, ip string, count in
 			admitted[i%len(ls)]++
 		}
 		clock.advance(step)
-		if since += step; since >= sync {
-			since = 0
-			for _, l := range ls {
-				_ = l.sharing.syncOnce(context.Background(), time.Second)
+		elapsed += step
+		for j, l := range ls {
+			if elapsed >= next[j] {
+				next[j] += sync
+				if err := l.sharing.syncOnce(context.Background(), time.Second); err != nil && !errors.Is(err, errStoreDown) {
+					t.Fatalf("server %d's sync: %v", j, err)
+				}
 			}
 		}
 	}
@@ -127,10 +152,19 @@ func TestSharedPerIPWithinBound(t *testing.T) {
 		rpm         float64
 		count       int
 		step, every time.Duration
+		first       []time.Duration // each server's first sync
 	}{
-		{"a burst before the first sync", 30, 90, time.Millisecond, 200 * time.Millisecond},
-		{"a steady client over many syncs", 60, 600, 50 * time.Millisecond, 200 * time.Millisecond},
-		{"a steady client, a sync per request", 100, 900, 10 * time.Millisecond, 10 * time.Millisecond},
+		{"a burst before the first sync", 30, 90, time.Millisecond, 200 * time.Millisecond, nil},
+		// Each server has spent 2 of its fresh 10 when it syncs: the grants
+		// must still add up to the limit, not shrink from one to the next.
+		{"a burst with a sync early in it, one server after another", 30, 90, time.Millisecond, 200 * time.Millisecond,
+			[]time.Duration{6 * time.Millisecond, 7 * time.Millisecond, 8 * time.Millisecond}},
+		{"a burst with a sync halfway, one server after another", 30, 90, time.Millisecond, 200 * time.Millisecond,
+			[]time.Duration{30 * time.Millisecond, 45 * time.Millisecond, 60 * time.Millisecond}},
+		{"a steady client over many syncs", 60, 600, 50 * time.Millisecond, 200 * time.Millisecond, nil},
+		{"a steady client over staggered syncs", 60, 600, 50 * time.Millisecond, 200 * time.Millisecond,
+			[]time.Duration{70 * time.Millisecond, 140 * time.Millisecond, 210 * time.Millisecond}},
+		{"a steady client, a sync per request", 100, 900, 10 * time.Millisecond, 10 * time.Millisecond, nil},
 	}
 	for _, tc := range cases {
 		clock := &fakeClock{t: int64(time.Hour)} // the start of a window
@@ -141,7 +175,7 @@ func TestSharedPerIPWithinBound(t *testing.T) {
 		for _, l := range ls {
 			l.perIP.rate = newGCRA(tc.rpm*10, time.Minute)
 		}
-		got := sum(spread(t, ls, clock, "198.51.100.9", tc.count, tc.step, tc.every))
+		got := sum(spread(t, ls, clock, "198.51.100.9", tc.count, tc.step, tc.every, tc.first...))
 		limit := int(tc.rpm)
 		if got > sharedBound(limit, 3) || got < limit-3 {
 			t.Errorf("%s: the deployment admitted %d in one window; want %d to %d", tc.name, got, limit-3, sharedBound(limit, 3))
@@ -208,7 +242,7 @@ func TestSharedFallback(t *testing.T) {
 	if got := sum(spread(t, ls, clock, "198.51.100.10", 90, 5*time.Millisecond, 200*time.Millisecond)); got > sharedBound(30, 3) {
 		t.Errorf("store back: the deployment admitted %d, bound %d", got, sharedBound(30, 3))
 	}
-	if m.counters["t:ip:"+ipHash("198.51.100.10")+fmt.Sprint(":", clock.t/int64(time.Minute))] == 0 {
+	if m.counters["t:ip:"+ipHash("198.51.100.10")+fmt.Sprint(":", clock.t/int64(time.Minute))] == nil {
 		t.Errorf("store back: nothing counted in the store")
 	}
 }

@@ -39,6 +39,12 @@ func (s *sharing) syncOnce(ctx context.Context, timeout time.Duration) error {
 	return err
 }
 
+// syncTimeout bounds one sync: the interval, and never less than a second,
+// so that a round trip slowed by a loaded machine is not taken for the
+// store going away (which would log it and fall back to the local
+// shares). Only the next sync waits for a slow one; no request does.
+func syncTimeout(interval time.Duration) time.Duration { return max(interval, time.Second) }
+
 // run syncs every sync_interval until ctx ends, and logs once when the
 // store goes and once when it is back.
 func (s *sharing) run(ctx context.Context, cfg manifest.RateLimiting, events func(level, msg string, kv ...any)) {
@@ -51,7 +57,7 @@ func (s *sharing) run(ctx context.Context, cfg manifest.RateLimiting, events fun
 	defer tick.Stop()
 	down := false
 	for {
-		err := s.syncOnce(ctx, max(interval, 100*time.Millisecond))
+		err := s.syncOnce(ctx, syncTimeout(interval))
 		if ctx.Err() != nil {
 			return
 		}
