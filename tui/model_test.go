@@ -164,6 +164,26 @@ func TestScreens(t *testing.T) {
 	}
 }
 
+// TestDeploymentScreen: with the rate limits shared, the overview opens
+// with the deployment's line, and keeps every ship's row under it.
+func TestDeploymentScreen(t *testing.T) {
+	m, _ := dashboard(t)
+	st := fleetStatus(time.Second, 1250)
+	st.Deployment = &control.Deployment{Store: "redis://cache:6379/0", Servers: 3, LastSync: t0.Add(880 * time.Millisecond),
+		LastSyncAge: 0.12, Syncs: 1520}
+	send(m, statusMsg{st: st})
+	golden(t, "overview-deployment", screen(m))
+	st.Deployment.Fallback, st.Deployment.Failures, st.Deployment.LastError = true, 12, "dial tcp 10.0.0.5:6379: connection refused"
+	send(m, statusMsg{st: st})
+	if got := screen(m); !strings.Contains(got, "FALLBACK: the store is unreachable") || !strings.Contains(got, "cable") {
+		t.Errorf("store gone, 80 columns: the overview lacks the fallback or a row:\n%s", got)
+	}
+	send(m, tea.WindowSizeMsg{Width: 200, Height: 24}) // room for the whole line
+	if got := screen(m); !strings.Contains(got, "12 failed · dial tcp 10.0.0.5:6379: connection refused") {
+		t.Errorf("store gone, 200 columns: the overview lacks the failures and the error:\n%s", got)
+	}
+}
+
 // TestModulesScreen: the Modules tab lists each module with its calls.
 func TestModulesScreen(t *testing.T) {
 	m, _ := dashboard(t)
