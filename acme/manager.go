@@ -1,0 +1,257 @@
+package acme
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+
+	"github.com/caddyserver/certmagic"
+	"github.com/mothership-go/mothership/manifest"
+	"go.uber.org/zap"
+)
+
+// Options are what a Manager needs besides the manifest.
+type Options struct {
+	// Log receives certmagic's events (obtained, renewed, stapled, failed);
+	// nil discards them.
+	Log EventFunc
+	// Getenv reads the environment for the default storage directory
+	// ($XDG_DATA_HOME, $HOME); nil is os.Getenv.
+	Getenv func(string) string
+}
+
+// Manager has the automatic certificates of every acme bind of one
+// manifest.
+type Manager struct {
+	binds   map[string]*Certificates
+	order   []string // bind names in manifest order
+	closers []func() // storage connections, closed by Stop
+	stop    context.CancelFunc
+}
+
+// Certificates are one acme bind's certificates, as certmagic keeps them.
+type Certificates struct {
+	acme    manifest.ACME
+	cfg     *certmagic.Config
+	issuer  *certmagic.ACMEIssuer
+	cache   *certmagic.Cache
+	storage string // where they are kept, for the log
+}
+
+// New builds the certmagic configuration of every bind of m whose tls
+// has acme; it returns nil and no error when there is none. It opens the
+// storage (a PostgreSQL connection when the election is postgres) but
+// asks the CA for nothing until Start.
+func New(ctx context.Context, m *manifest.Manifest, opts Options) (*Manager, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	mg := &Manager{binds: map[string]*Certificates{}}
+	stores := storages{m: m, getenv: opts.Getenv}
+	for _, b := range m.Mothership.Binds {
+		if b.TLS == nil || b.TLS.ACME == nil {
+			continue
+		}
+		st, where, err := stores.open(ctx, b.TLS.ACME)
+		if err == nil {
+			var c *Certificates
+			if c, err = newCertificates(m, b, st, zapLogger(opts.Log).With(zap.String("bind", b.Name))); err == nil {
+				c.storage = where
+				mg.binds[b.Name] = c
+				mg.order = append(mg.order, b.Name)
+			}
+		}
+		if err != nil {
+			stores.close()
+			return nil, fmt.Errorf("acme: bind %q (line %d): %w", b.Name, b.TLS.ACME.Pos.Line, err)
+		}
+	}
+	mg.closers = stores.closers
+	if len(mg.order) == 0 {
+		return nil, nil
+	}
+	return mg, nil
+}
+
+// newCertificates makes a bind's certmagic config and issuer: the CA's
+// challenges answered on the manifest's own binds (HTTP-01 on its plain
+// bind, TLS-ALPN-01 on this one), never on a listener certmagic opens.
+func newCertificates(m *manifest.Manifest, b *manifest.Bind, st certmagic.Storage, zl *zap.Logger) (*Certificates, error) {
+	a := b.TLS.ACME
+	c := &Certificates{acme: *a}
+	c.cache = certmagic.NewCache(certmagic.CacheOptions{
+		GetConfigForCert: func(certmagic.Certificate) (*certmagic.Config, error) { return c.cfg, nil },
+		Logger:           zl,
+	})
+	c.cfg = certmagic.New(c.cache, certmagic.Config{Storage: st, Logger: zl})
+	tmpl := certmagic.ACMEIssuer{CA: a.CA, Email: a.Email, Agreed: true, Logger: zl}
+	if a.CARoot != "" {
+		pool, err := rootPool(m.Path(a.CARoot))
+		if err != nil {
+			c.cache.Stop()
+			return nil, err
+		}
+		tmpl.TrustedRoots = pool
+	}
+	tmpl.ListenHost, tmpl.AltTLSALPNPort = hostPort(b.Addr)
+	if tmpl.AltTLSALPNPort == 0 {
+		tmpl.DisableTLSALPNChallenge = true
+	}
+	if plain := plainBind(m); plain != nil {
+		_, tmpl.AltHTTPPort = hostPort(plain.Addr)
+	}
+	if tmpl.AltHTTPPort == 0 {
+		tmpl.DisableHTTPChallenge = true
+	}
+	if tmpl.DisableHTTPChallenge && tmpl.DisableTLSALPNChallenge {
+		c.cache.Stop()
+		return nil, errors.New("no bind the CA could validate on: a TCP bind without tls (HTTP-01, port 80) or this TLS bind on TCP (TLS-ALPN-01, port 443)")
+	}
+	c.issuer = certmagic.NewACMEIssuer(c.cfg, tmpl)
+	c.cfg.Issuers = []certmagic.Issuer{c.issuer}
+	return c, nil
+}
+
+// rootPool reads the PEM roots a test CA's server is trusted with.
+func rootPool(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("ca_root: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("ca_root %s: no PEM certificate in it", path)
+	}
+	return pool, nil
+}
+
+// plainBind is the bind HTTP-01 challenges are answered on: the TCP bind
+// without tls on port 80, else the first TCP bind without tls (behind a
+// port forward); nil when there is none.
+func plainBind(m *manifest.Manifest) *manifest.Bind {
+	var first *manifest.Bind
+	for _, b := range m.Mothership.Binds {
+		if b.TLS != nil || b.Addr.Network != "tcp" {
+			continue
+		}
+		if b.Addr.Port() == 80 {
+			return b
+		}
+		if first == nil {
+			first = b
+		}
+	}
+	return first
+}
+
+// hostPort splits a TCP bind's address; 0 for a Unix socket or port 0.
+func hostPort(a manifest.Addr) (string, int) {
+	if a.Network != "tcp" {
+		return "", 0
+	}
+	host, _, _ := net.SplitHostPort(a.Address)
+	return host, a.Port()
+}
+
+// Start has every bind's certificates loaded from storage or obtained
+// from the CA, in the background; certmagic renews them from then on.
+// Call it once the binds listen: the CA's challenges come to them.
+func (mg *Manager) Start(ctx context.Context) error {
+	if mg == nil {
+		return nil
+	}
+	ctx, mg.stop = context.WithCancel(ctx)
+	for _, name := range mg.order {
+		c := mg.binds[name]
+		if err := c.cfg.ManageAsync(ctx, c.acme.Domains); err != nil {
+			return fmt.Errorf("acme: bind %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Stop ends the background work (obtaining, renewals, stapling) and
+// closes the storage.
+func (mg *Manager) Stop() {
+	if mg == nil {
+		return
+	}
+	if mg.stop != nil {
+		mg.stop()
+	}
+	for _, c := range mg.binds {
+		c.cache.Stop()
+	}
+	for _, f := range mg.closers {
+		f()
+	}
+}
+
+// Certificates are the bind's; nil for a bind without acme.
+func (mg *Manager) Certificates(bind string) *Certificates {
+	if mg == nil {
+		return nil
+	}
+	return mg.binds[bind]
+}
+
+// Storage says where each bind's certificates are kept, by bind name.
+func (mg *Manager) Storage() map[string]string {
+	out := map[string]string{}
+	for name, c := range mg.binds {
+		out[name] = c.storage
+	}
+	return out
+}
+
+// Serves reports whether mg manages exactly m's acme binds as m declares
+// them, so that a reload can keep it (and its certificates) as it is.
+func (mg *Manager) Serves(m *manifest.Manifest) bool {
+	n := 0
+	for _, b := range m.Mothership.Binds {
+		if b.TLS == nil || b.TLS.ACME == nil {
+			continue
+		}
+		n++
+		c := mg.Certificates(b.Name)
+		if c == nil || !sameACME(&c.acme, b.TLS.ACME) {
+			return false
+		}
+	}
+	return mg == nil && n == 0 || mg != nil && n == len(mg.order)
+}
+
+// sameACME compares what the manager was built from, not where.
+func sameACME(a, b *manifest.ACME) bool {
+	return a.Email == b.Email && slices.Equal(a.Domains, b.Domains) && a.CA == b.CA && a.CARoot == b.CARoot && a.Storage == b.Storage
+}
+
+// Get picks the handshake's certificate: a TLS-ALPN-01 challenge's for
+// the CA, else the managed certificate of the client's SNI name.
+func (c *Certificates) Get(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return c.cfg.GetCertificate(hello)
+}
+
+// Leaves returns the leaf of each domain's certificate that is loaded, in
+// domain order; a domain not obtained yet has none.
+func (c *Certificates) Leaves() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, d := range c.acme.Domains {
+		for _, cert := range c.cache.AllMatchingCertificates(d) {
+			leaf := cert.Leaf
+			if leaf == nil && len(cert.Certificate.Certificate) > 0 {
+				leaf, _ = x509.ParseCertificate(cert.Certificate.Certificate[0])
+			}
+			if leaf != nil {
+				out = append(out, leaf)
+				break
+			}
+		}
+	}
+	return out
+}
