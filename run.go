@@ -14,9 +14,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mothership-go/mothership/acme"
 	"github.com/mothership-go/mothership/control"
 	"github.com/mothership-go/mothership/docking"
-	"github.com/mothership-go/mothership/acme"
 	"github.com/mothership-go/mothership/flagship"
 	"github.com/mothership-go/mothership/fleet"
 	"github.com/mothership-go/mothership/internal/sdnotify"
