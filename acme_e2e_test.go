@@ -23,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // pebbleBinaries builds the test CA (pebble) and its DNS server
@@ -270,5 +272,86 @@ func TestACMECertificateFromPebble(t *testing.T) {
 	}
 	if at, err := strconv.ParseFloat(series[1], 64); err != nil || int64(at) != leaf.NotAfter.Unix() {
 		t.Errorf("/metrics says the certificate expires at %s, want %d", series[1], leaf.NotAfter.Unix())
+	}
+}
+
+const sharedACMEManifest = `
+[mothership]
+control_socket = "$CONTROL_SOCKET"
+
+[mothership.bind]
+https = { addr = "$HTTPS_ADDR", tls = { acme = { domains = [%q], ca = %q, ca_root = "pebble-server-ca.pem" } } }
+
+[mothership.flagship]
+enabled = true
+election = "postgres"
+election_url = %q
+lock_name = %q
+
+[[fleet.web]]
+name = "web"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ bind = "https", pattern = "/.*" }]
+`
+
+// TestACMECertificateSharedThroughPostgreSQL: two motherships whose
+// election is in PostgreSQL keep their certificates there and start at
+// once: pebble issues one certificate, both serve it, and the CA's
+// TLS-ALPN-01 validation, which reaches only the first one's bind, is
+// answered by whichever asked (from the shared storage).
+func TestACMECertificateSharedThroughPostgreSQL(t *testing.T) {
+	t.Parallel()
+	db := testDatabase(t)
+	dir := t.TempDir()
+	ports := []int{freePort(t), freePort(t)}
+	ca := startPebble(t, dir, freePort(t), ports[0])
+	domain := acmeDomain()
+	t.Cleanup(func() { deleteACMEKeys(t, db, domain, ca.directory) })
+	writeManifest(t, dir, fmt.Sprintf(sharedACMEManifest, domain, ca.directory, db, "acme-e2e-"+domain))
+	var runs []*voyageUnderTest
+	for i, port := range ports {
+		env := []string{fmt.Sprintf("HTTPS_ADDR=127.0.0.1:%d", port), fmt.Sprintf("CONTROL_SOCKET=%s/control-%d.sock", dir, i)}
+		runs = append(runs, startRunIn(t, dir, env))
+	}
+	roots := ca.root(t)
+	var serials []string
+	for i, port := range ports {
+		runs[i].waitFor(t, "phase=Running", 30*time.Second)
+		leaf := acmeServed(t, fmt.Sprintf("127.0.0.1:%d", port), domain, roots, 60*time.Second)
+		serials = append(serials, leaf.SerialNumber.String())
+		if code, _ := acmeGet(t, fmt.Sprintf("127.0.0.1:%d", port), domain, "/health", roots); code != 200 {
+			t.Errorf("mothership %d: GET /health through the acme bind: %d, want 200", i, code)
+		}
+		if !strings.Contains(runs[i].output(), "postgresql table mothership_certmagic") {
+			t.Errorf("mothership %d does not say its certificates are kept in PostgreSQL", i)
+		}
+	}
+	if n := strings.Count(runs[0].output()+runs[1].output(), "certificate obtained successfully"); n != 1 {
+		t.Errorf("the motherships obtained the certificate %d times, want once: the other finds it in the storage", n)
+	}
+	if serials[0] != serials[1] {
+		t.Errorf("the motherships serve certificates %s and %s, want one", serials[0], serials[1])
+	}
+	if n := ca.issued(); n != 1 {
+		t.Errorf("pebble issued %d certificates, want 1", n)
+	}
+}
+
+// deleteACMEKeys removes what a test's motherships kept in PostgreSQL: the
+// domain's certificate and the account at the test's own CA.
+func deleteACMEKeys(t *testing.T, db, domain, directory string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Logf("cleaning up %s: %v", domain, err)
+		return
+	}
+	defer conn.Close(ctx)
+	ca := strings.NewReplacer("https://", "", ":", "-", "/", "-").Replace(directory)
+	if _, err := conn.Exec(ctx, "DELETE FROM mothership_certmagic WHERE strpos(key, $1) > 0 OR strpos(key, $2) > 0", domain, ca); err != nil {
+		t.Logf("cleaning up %s: %v", domain, err)
 	}
 }
