@@ -225,19 +225,21 @@ routes = [{ bind = "http", pattern = "/.*" }, { bind = "https", pattern = "/.*" 
 
 // TestACMECertificateFromPebble: a bind with tls.acme gets its
 // certificate from a real ACME CA (pebble, started here), validated over
-// HTTP-01 on the plain bind or TLS-ALPN-01 on the TLS bind; a client that
-// trusts only pebble's root gets a 200 through it, the ship sees https,
-// the certificate is kept in the manifest's directory under
-// $XDG_DATA_HOME, and /metrics has its expiry.
+// HTTP-01 on the plain bind (pebble's TLS-ALPN-01 goes to a closed port,
+// so a try of it fails and HTTP-01 follows; the shared-storage test below
+// has TLS-ALPN-01 alone); a client that trusts only pebble's root gets a
+// 200 through it, the ship sees https, the certificate is kept in the
+// manifest's directory under $XDG_DATA_HOME, and /metrics has its expiry.
 func TestACMECertificateFromPebble(t *testing.T) {
 	t.Parallel()
 	dir, data := t.TempDir(), t.TempDir()
 	httpPort, httpsPort, metricsPort := freePort(t), freePort(t), freePort(t)
-	ca := startPebble(t, dir, httpPort, httpsPort)
+	ca := startPebble(t, dir, httpPort, freePort(t))
 	domain := acmeDomain()
 	writeManifest(t, dir, fmt.Sprintf(acmeManifest, metricsPort, httpPort, httpsPort, domain, ca.directory))
-	if code, stdout, stderr := binary(t, dir, []string{"XDG_DATA_HOME=" + data}, "clearance"); code != 0 {
-		t.Fatalf("clearance: exit %d:\n%s%s", code, stdout, stderr)
+	summary := fmt.Sprintf("https 127.0.0.1:%d (TLS, automatic certificates for %s from %s, kept in %s", httpsPort, domain, ca.directory, filepath.Join(data, "mothership"))
+	if code, stdout, stderr := binary(t, dir, []string{"XDG_DATA_HOME=" + data}, "clearance"); code != 0 || !strings.Contains(stdout, summary) {
+		t.Fatalf("clearance: exit %d, want 0 and %q:\n%s%s", code, summary, stdout, stderr)
 	}
 	v := startRunIn(t, dir, []string{"XDG_DATA_HOME=" + data})
 	v.waitFor(t, "phase=Running", 20*time.Second)
@@ -254,8 +256,8 @@ func TestACMECertificateFromPebble(t *testing.T) {
 	if n := ca.issued(); n != 1 {
 		t.Errorf("pebble issued %d certificates, want 1", n)
 	}
-	if !regexp.MustCompile(`served key authentication.*challenge=(http-01|tls-alpn-01)`).MatchString(v.output()) {
-		t.Errorf("the log does not say which challenge was answered")
+	if !regexp.MustCompile(`served key authentication .*challenge=http-01`).MatchString(v.output()) {
+		t.Errorf("the log does not say the HTTP-01 challenge was answered")
 	}
 	stored, _ := filepath.Glob(filepath.Join(data, "mothership", "*", "certificates", "certificates", "*", domain, domain+".crt"))
 	if len(stored) != 1 {
@@ -353,5 +355,27 @@ func deleteACMEKeys(t *testing.T, db, domain, directory string) {
 	ca := strings.NewReplacer("https://", "", ":", "-", "/", "-").Replace(directory)
 	if _, err := conn.Exec(ctx, "DELETE FROM mothership_certmagic WHERE strpos(key, $1) > 0 OR strpos(key, $2) > 0", domain, ca); err != nil {
 		t.Logf("cleaning up %s: %v", domain, err)
+	}
+}
+
+// TestClearanceChecksACMEStorage: an acme bind whose storage cannot be a
+// directory is a machine warning with its line, which clearance lets
+// pass and run refuses.
+func TestClearanceChecksACMEStorage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeManifest(t, dir, fmt.Sprintf(`
+[mothership.bind]
+http = "127.0.0.1:%d"
+https = { addr = "127.0.0.1:%d", tls = { acme = { domains = ["ship.example.net"], storage = "ship-manifest.toml/certs" } } }
+`, freePort(t), freePort(t)))
+	want := fmt.Sprintf("ship-manifest.toml:4: warning: mothership.bind.https.tls.acme: the certificates cannot be kept in %s: %s is not a directory",
+		filepath.Join(dir, "ship-manifest.toml", "certs"), filepath.Join(dir, "ship-manifest.toml"))
+	code, _, stderr := binary(t, dir, nil, "clearance")
+	if code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("clearance: exit %d, want 0 and %q:\n%s", code, want, stderr)
+	}
+	if code, _, stderr := binary(t, dir, nil, "run"); code == 0 || !strings.Contains(stderr, "the certificates cannot be kept in") {
+		t.Errorf("run: exit %d, want a refusal naming the storage:\n%s", code, stderr)
 	}
 }
