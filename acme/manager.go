@@ -40,6 +40,7 @@ type Certificates struct {
 	cfg     *certmagic.Config
 	issuer  *certmagic.ACMEIssuer
 	cache   *certmagic.Cache
+	where   challenges
 	storage string // where they are kept, for the log
 }
 
@@ -98,12 +99,10 @@ func newCertificates(m *manifest.Manifest, b *manifest.Bind, st certmagic.Storag
 		}
 		tmpl.TrustedRoots = pool
 	}
-	tmpl.ListenHost, tmpl.AltTLSALPNPort = hostPort(b.Addr)
+	c.where = challengesAt(m, b)
+	tmpl.ListenHost, tmpl.AltTLSALPNPort, tmpl.AltHTTPPort = c.where.host, c.where.tlsPort, c.where.httpPort
 	if tmpl.AltTLSALPNPort == 0 {
 		tmpl.DisableTLSALPNChallenge = true
-	}
-	if plain := plainBind(m); plain != nil {
-		_, tmpl.AltHTTPPort = hostPort(plain.Addr)
 	}
 	if tmpl.AltHTTPPort == 0 {
 		tmpl.DisableHTTPChallenge = true
@@ -128,6 +127,24 @@ func rootPool(path string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("ca_root %s: no PEM certificate in it", path)
 	}
 	return pool, nil
+}
+
+// challenges is where the CA's challenges are answered: the TLS bind's
+// host and port (TLS-ALPN-01), the plain bind's port (HTTP-01); 0 for
+// none. certmagic listens there itself only when nothing does.
+type challenges struct {
+	host              string
+	tlsPort, httpPort int
+}
+
+// challengesAt is where b's challenges are answered in m.
+func challengesAt(m *manifest.Manifest, b *manifest.Bind) challenges {
+	var c challenges
+	c.host, c.tlsPort = hostPort(b.Addr)
+	if plain := plainBind(m); plain != nil {
+		_, c.httpPort = hostPort(plain.Addr)
+	}
+	return c
 }
 
 // plainBind is the bind HTTP-01 challenges are answered on: the TCP bind
@@ -210,7 +227,8 @@ func (mg *Manager) Storage() map[string]string {
 }
 
 // Serves reports whether mg manages exactly m's acme binds as m declares
-// them, so that a reload can keep it (and its certificates) as it is.
+// them, with the challenges answered where they were, so that a reload
+// can keep it (and its certificates) as it is.
 func (mg *Manager) Serves(m *manifest.Manifest) bool {
 	n := 0
 	for _, b := range m.Mothership.Binds {
@@ -219,7 +237,7 @@ func (mg *Manager) Serves(m *manifest.Manifest) bool {
 		}
 		n++
 		c := mg.Certificates(b.Name)
-		if c == nil || !sameACME(&c.acme, b.TLS.ACME) {
+		if c == nil || !sameACME(&c.acme, b.TLS.ACME) || c.where != challengesAt(m, b) {
 			return false
 		}
 	}
