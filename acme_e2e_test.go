@@ -229,7 +229,8 @@ routes = [{ bind = "http", pattern = "/.*" }, { bind = "https", pattern = "/.*" 
 // so a try of it fails and HTTP-01 follows; the shared-storage test below
 // has TLS-ALPN-01 alone); a client that trusts only pebble's root gets a
 // 200 through it, the ship sees https, the certificate is kept in the
-// manifest's directory under $XDG_DATA_HOME, and /metrics has its expiry.
+// manifest's directory under $XDG_DATA_HOME, /metrics has its expiry, and
+// reloads keep or renew the manager as acmeReloads says.
 func TestACMECertificateFromPebble(t *testing.T) {
 	t.Parallel()
 	dir, data := t.TempDir(), t.TempDir()
@@ -274,6 +275,36 @@ func TestACMECertificateFromPebble(t *testing.T) {
 	}
 	if at, err := strconv.ParseFloat(series[1], 64); err != nil || int64(at) != leaf.NotAfter.Unix() {
 		t.Errorf("/metrics says the certificate expires at %s, want %d", series[1], leaf.NotAfter.Unix())
+	}
+	acmeReloads(t, v, ca, dir, roots, addr, domain, leaf.SerialNumber.String(), func(domains string) string {
+		return strings.Replace(fmt.Sprintf(acmeManifest, metricsPort, httpPort, httpsPort, domain, ca.directory), fmt.Sprintf("[%q]", domain), domains, 1)
+	})
+}
+
+// acmeReloads reloads the running mothership v twice: with its acme table
+// unchanged (the certificate and its manager are kept: the same one is
+// served, nothing is ordered), then with a second domain (a new manager
+// loads the first domain's certificate from the storage and obtains one
+// for the second).
+func acmeReloads(t *testing.T, v *voyageUnderTest, ca *testCA, dir string, roots *x509.CertPool, addr, domain, serial string, manifest func(domains string) string) {
+	t.Helper()
+	reload := func(doc string) {
+		t.Helper()
+		writeManifest(t, dir, doc)
+		if code, stdout, stderr := binary(t, dir, nil, "reload"); code != 0 {
+			t.Fatalf("reload: exit %d:\n%s%s", code, stdout, stderr)
+		}
+	}
+	managers := func() int { return strings.Count(v.output(), "INF automatic certificates bind=https storage=") }
+	reload(manifest(fmt.Sprintf("[%q]", domain)))
+	if got := acmeServed(t, addr, domain, roots, 5*time.Second).SerialNumber.String(); got != serial || ca.issued() != 1 || managers() != 1 {
+		t.Errorf("after a reload that kept the acme table: serial %s (want %s), %d certificates issued (want 1), %d managers (want the first)", got, serial, ca.issued(), managers())
+	}
+	second := "www." + domain
+	reload(manifest(fmt.Sprintf("[%q, %q]", domain, second)))
+	acmeServed(t, addr, second, roots, 60*time.Second)
+	if got := acmeServed(t, addr, domain, roots, 5*time.Second).SerialNumber.String(); got != serial || ca.issued() != 2 || managers() != 2 {
+		t.Errorf("after a reload that added %s: %s served with serial %s (want %s), %d certificates issued (want 2), %d managers (want a second)", second, domain, got, serial, ca.issued(), managers())
 	}
 }
 
