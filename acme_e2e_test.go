@@ -225,9 +225,9 @@ routes = [{ bind = "http", pattern = "/.*" }, { bind = "https", pattern = "/.*" 
 
 // TestACMECertificateFromPebble: a bind with tls.acme gets its
 // certificate from a real ACME CA (pebble, started here), validated over
-// HTTP-01 on the plain bind (pebble's TLS-ALPN-01 goes to a closed port,
-// so a try of it fails and HTTP-01 follows; the shared-storage test below
-// has TLS-ALPN-01 alone); a client that trusts only pebble's root gets a
+// HTTP-01 on the plain bind (pebble's TLS-ALPN-01 goes to a closed port:
+// when acmez tries it first it fails and HTTP-01 follows; the
+// shared-storage test below has TLS-ALPN-01 alone); a client that trusts only pebble's root gets a
 // 200 through it, the ship sees https, the certificate is kept in the
 // manifest's directory under $XDG_DATA_HOME, /metrics has its expiry, and
 // reloads keep or renew the manager as acmeReloads says.
