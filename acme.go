@@ -28,7 +28,11 @@ func (v *voyage) reloadACME(ctx context.Context, m *manifest.Manifest) (*acme.Ma
 	if v.acme.Serves(m) {
 		return v.acme, nil
 	}
-	return v.openACME(ctx, m)
+	mg, err := v.openACME(ctx, m)
+	if mg != nil {
+		mg.Load(ctx) // the kept binds' handshakes find their certificates at once
+	}
+	return mg, err
 }
 
 // commitACME makes mg, which a reload swapped in, the current manager:

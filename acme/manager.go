@@ -89,6 +89,20 @@ func (mg *Manager) Start(ctx context.Context) error {
 	return nil
 }
 
+// Load puts the certificates already in storage in the handshakes' cache
+// at once, so that a manager replacing another (a reload) serves them from
+// its first handshake rather than once Start's background work has loaded
+// them. A domain that does not load (nothing stored yet) is left to
+// Start, which logs why.
+func (mg *Manager) Load(ctx context.Context) {
+	for _, name := range mg.order {
+		c := mg.binds[name]
+		for _, d := range c.acme.Domains {
+			_, _ = c.cfg.CacheManagedCertificate(ctx, d)
+		}
+	}
+}
+
 // Stop ends the background work (obtaining, renewals, stapling) and
 // closes the storage.
 func (mg *Manager) Stop() {

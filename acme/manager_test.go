@@ -2,10 +2,22 @@ package acme
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/caddyserver/certmagic"
 
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/pipeline"
@@ -141,4 +153,67 @@ func TestZapEntriesBecomeLogEvents(t *testing.T) {
 		t.Errorf("events\n%v\nwant\n%v", got, want)
 	}
 	zapLogger(nil).Info("discarded") // a nil log discards, without a panic
+}
+
+// TestLoadServesWhatIsStored: a manager whose storage already has a
+// domain's certificate (another mothership, or the manager a reload
+// replaced, obtained it) serves it once Load returns, without the CA, and
+// Leaves has it for /metrics.
+func TestLoadServesWhatIsStored(t *testing.T) {
+	m := parse(t, acmeDoc("http = \"127.0.0.1:8080\"\n", "127.0.0.1:8443", `"a.example.net", "b.example.net"`, t.TempDir()))
+	mg, err := New(context.Background(), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mg.Stop()
+	c := mg.Certificates("https")
+	certPEM, keyPEM, notAfter := selfSigned(t, "a.example.net")
+	ctx, ik := context.Background(), c.issuer.IssuerKey()
+	for key, v := range map[string][]byte{
+		certmagic.StorageKeys.SiteCert(ik, "a.example.net"):       certPEM,
+		certmagic.StorageKeys.SitePrivateKey(ik, "a.example.net"): keyPEM,
+		certmagic.StorageKeys.SiteMeta(ik, "a.example.net"):       []byte(`{"sans":["a.example.net"]}`),
+	} {
+		if err := c.cfg.Storage.Store(ctx, key, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// certmagic logs a handshake's remote address: the hello needs a conn.
+	conn, peer := net.Pipe()
+	defer conn.Close()
+	defer peer.Close()
+	hello := &tls.ClientHelloInfo{ServerName: "a.example.net", Conn: conn}
+	if _, err := c.Get(hello); err == nil {
+		t.Fatal("a handshake before Load got a certificate, want none: nothing is loaded yet")
+	}
+	mg.Load(ctx)
+	got, err := c.Get(hello)
+	if err != nil || got.Leaf == nil || got.Leaf.DNSNames[0] != "a.example.net" {
+		t.Fatalf("after Load: %v, %v; want the stored certificate", got, err)
+	}
+	leaves := c.Leaves()
+	if len(leaves) != 1 || !leaves[0].NotAfter.Equal(notAfter) {
+		t.Errorf("Leaves: %d, want the one stored, expiring %v", len(leaves), notAfter)
+	}
+}
+
+// selfSigned makes a PEM certificate for name and its key.
+func selfSigned(t *testing.T, name string) (certPEM, keyPEM []byte, notAfter time.Time) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notAfter = time.Now().Add(60 * 24 * time.Hour).Truncate(time.Second)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), notAfter
 }
