@@ -116,7 +116,8 @@ func (ca *testCA) issued() int {
 	return strings.Count(ca.log.output(), "Issued certificate serial")
 }
 
-// startProcess runs a helper program of a test until the test ends.
+// startProcess runs a program a test needs beside the mothership (the CA,
+// its DNS server) until the test ends.
 func startProcess(t *testing.T, path string, env []string, args ...string) *voyageUnderTest {
 	t.Helper()
 	cmd := exec.Command(path, args...)
