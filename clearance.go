@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
+	"github.com/mothership-go/mothership/acme"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
 	"github.com/mothership-go/mothership/stages/wasm"
@@ -33,6 +35,7 @@ func loadAndCompile(path string) (*manifest.Manifest, *routetree.Tree, manifest.
 		probs = append(probs, more...)
 	}
 	m.Warnings = append(m.Warnings, tree.Warnings...)
+	m.Warnings = append(m.Warnings, acme.Check(m, os.Getenv)...)
 	probs = append(probs, wasm.Check(context.Background(), m)...)
 	probs.Sort()
 	return m, tree, probs, nil
@@ -101,6 +104,14 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
+// acmeStorage says where an acme bind's certificates are kept.
+func acmeStorage(m *manifest.Manifest, a *manifest.ACME) string {
+	if dir, ok := acme.StorageDir(m, a, os.Getenv); ok {
+		return dir
+	}
+	return "PostgreSQL (the flagship election's database)"
+}
+
 // writeSummary prints what the manifest will launch and where traffic goes.
 func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 	fmt.Fprintf(w, "%s: cleared (%s form)\n", m.File, m.Dialect)
@@ -110,7 +121,10 @@ func writeSummary(w io.Writer, m *manifest.Manifest, tree *routetree.Tree) {
 		if b.ProxyProtocol.Enabled {
 			s += " (PROXY protocol)"
 		}
-		if b.TLS != nil {
+		switch {
+		case b.TLS != nil && b.TLS.ACME != nil:
+			s += " (TLS, automatic certificates for " + strings.Join(b.TLS.ACME.Domains, ", ") + " from " + b.TLS.ACME.CA + ", kept in " + acmeStorage(m, b.TLS.ACME) + ")"
+		case b.TLS != nil:
 			s += " (TLS, " + plural(len(b.TLS.Certs), "certificate") + ")"
 		}
 		binds = append(binds, s)

@@ -84,12 +84,24 @@ func (v *voyage) applyReload(ctx context.Context, start time.Time) ([]any, error
 		v.restoreYard()
 		return nil, err
 	}
-	change, err := v.srv.Swap(m, tree, v.proxyOptions(m))
+	managed, err := v.reloadACME(ctx, m)
 	if err != nil {
 		plan.Undo(ctx)
 		v.restoreYard()
 		return nil, err
 	}
+	opts := v.proxyOptions(m)
+	opts.ACME = managed
+	change, err := v.srv.Swap(m, tree, opts)
+	if err != nil {
+		if managed != v.acme {
+			managed.Stop()
+		}
+		plan.Undo(ctx)
+		v.restoreYard()
+		return nil, err
+	}
+	v.commitACME(managed)
 	live := time.Since(start)
 	v.m = m
 	v.local.Update(m, tree)

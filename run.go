@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mothership-go/mothership/acme"
 	"github.com/mothership-go/mothership/control"
 	"github.com/mothership-go/mothership/docking"
 	"github.com/mothership-go/mothership/flagship"
@@ -158,6 +159,7 @@ func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, relo
 			served <- err
 		}
 	}()
+	v.startACME()
 	v.phase(fleet.Running)
 	v.phases.fly()
 	v.reloadMu.Lock()
@@ -194,6 +196,7 @@ type voyage struct {
 	control    *control.Server // nil without a control socket
 	dashboard  *dashboard      // nil without --tui
 	srv        *proxy.Server
+	acme       *acme.Manager        // nil without acme binds; replaced by a reload that changes them
 	access     *telemetry.AccessLog // nil with access_log = false
 	out        io.Writer            // stdout, held back while the dashboard is up
 	textLog    bool                 // --log-format text
@@ -263,6 +266,9 @@ func (v *voyage) prepare(m *manifest.Manifest, tree *routetree.Tree, only, excep
 	if err := v.openAccessLog(m); err != nil {
 		return err
 	}
+	if v.acme, err = v.openACME(context.Background(), m); err != nil {
+		return err
+	}
 	srv, err := proxy.New(m, tree, v.proxyOptions(m))
 	if err != nil {
 		return err
@@ -300,6 +306,7 @@ func (v *voyage) proxyOptions(m *manifest.Manifest) proxy.Options {
 		Yard:           v.yard,
 		RecycleWorker:  v.recycleWorker,
 		ServerSoftware: "mothership/" + readBuildVersion().short(),
+		ACME:           v.acme,
 	}
 	if v.access != nil { // a nil *AccessLog would be a non-nil interface
 		o.Access = v.access
@@ -457,6 +464,7 @@ func (v *voyage) shutdown(status fleet.Phase, code int, cause error) int {
 		}
 		cancel()
 	}
+	v.acme.Stop()
 	v.closeAccessLog()
 	if v.fleet != nil {
 		ctx, cancel := v.untilForced(0)

@@ -119,6 +119,13 @@ func startRunIn(t *testing.T, dir string, env []string, args ...string) *voyageU
 	cmd := exec.Command(filepath.Join(bin, "mothership"), append([]string{"run"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	return followOutput(t, cmd, "mothership")
+}
+
+// followOutput starts cmd, gathers what it prints, and kills it when the
+// test ends, logging its output named as name when the test failed.
+func followOutput(t *testing.T, cmd *exec.Cmd, name string) *voyageUnderTest {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +149,7 @@ func startRunIn(t *testing.T, dir string, env []string, args ...string) *voyageU
 		<-v.done
 		cmd.Wait()
 		if t.Failed() {
-			t.Logf("mothership output:\n%s", v.output())
+			t.Logf("%s output:\n%s", name, v.output())
 		}
 	})
 	return v

@@ -14,8 +14,9 @@ import (
 const alpnH2 = "h2"
 
 // handshake runs a TLS connection's handshake under the header timeout
-// and reports whether the client chose HTTP/2; false with ok false when
-// the handshake failed. A plain connection has none.
+// and reports whether the client chose HTTP/2; ok is false when the
+// handshake failed, or was the CA's TLS-ALPN-01 validation, after which
+// nothing is served. A plain connection has none.
 func (c *conn) handshake() (isH2, ok bool) {
 	tc, isTLS := c.nc.(*tls.Conn)
 	if !isTLS {
@@ -26,7 +27,8 @@ func (c *conn) handshake() (isH2, ok bool) {
 		return false, false
 	}
 	c.peerOf()
-	return tc.ConnectionState().NegotiatedProtocol == alpnH2, true
+	proto := tc.ConnectionState().NegotiatedProtocol
+	return proto == alpnH2, proto != ALPNACME
 }
 
 // prefacePending reports, on an h2c bind's first bytes, whether they are

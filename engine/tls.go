@@ -140,16 +140,24 @@ func (c *Certificates) Get(hello *tls.ClientHelloInfo) (*tls.Certificate, error)
 	return &certs[0], nil
 }
 
+// ALPNACME is the ALPN name of the ACME TLS-ALPN-01 challenge (RFC 8737):
+// a bind with automatic certificates offers it after its HTTP names, so
+// only the CA's validation, which offers nothing else, negotiates it.
+const ALPNACME = "acme-tls/1"
+
 // WrapTLS returns l terminating TLS with the certificates get picks
 // (Certificates.Get, or a reloadable choice of them): TLS 1.2 at least,
 // Go's default cipher suites and curves, and by ALPN h2 then http/1.1, or
-// only http/1.1 when http2 is false. The handshake runs once the
-// connection is served, within the engine's header timeout, not in Accept.
-func WrapTLS(l net.Listener, get func(*tls.ClientHelloInfo) (*tls.Certificate, error), http2 bool) net.Listener {
+// only http/1.1 when http2 is false, then the extra names (ALPNACME). The
+// handshake runs once the connection is served, within the engine's
+// header timeout, not in Accept; a connection that negotiated ALPNACME
+// is closed after its handshake.
+func WrapTLS(l net.Listener, get func(*tls.ClientHelloInfo) (*tls.Certificate, error), http2 bool, extra ...string) net.Listener {
 	protos := []string{"http/1.1"}
 	if http2 {
 		protos = []string{alpnH2, "http/1.1"}
 	}
+	protos = append(protos, extra...)
 	return tls.NewListener(l, &tls.Config{
 		MinVersion:     tls.VersionTLS12,
 		GetCertificate: get,

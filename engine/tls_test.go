@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -9,11 +10,14 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mothership-go/mothership/pipeline"
 )
 
 // pemPair makes a self-signed certificate for name and returns its PEM
@@ -78,5 +82,56 @@ func TestCertificatesAreRereadWhenTheyChange(t *testing.T) {
 
 	if _, err := LoadCertificates([]CertFile{{Cert: certPath, Key: filepath.Join(dir, "missing.key")}}, nil); err == nil || !strings.Contains(err.Error(), "missing.key") {
 		t.Errorf("LoadCertificates with a missing key: %v, want an error naming it", err)
+	}
+}
+
+// TestACMEALPNIsClosedAfterItsHandshake: a TLS bind offering ALPNACME
+// negotiates it with a client that offers only it (the CA validating
+// TLS-ALPN-01), gives it the certificate and closes the connection after
+// the handshake, serving nothing; a browser's ALPN still gets h2 first.
+func TestACMEALPNIsClosedAfterItsHandshake(t *testing.T) {
+	certPEM, keyPEM := pemPair(t, "a.test")
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan string, 1)
+	s := &Server{Bind: "https", Handler: handlerFunc(func(x *pipeline.Exchange) { served <- x.Path; x.Response.WriteHeader(204) })}
+	go s.Serve(WrapTLS(ln, func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &pair, nil }, true, ALPNACME))
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+
+	cases := []struct {
+		name   string
+		protos []string
+		want   string
+	}{
+		{"the CA", []string{ALPNACME}, ALPNACME},
+		{"a browser", []string{"h2", "http/1.1"}, "h2"},
+	}
+	for _, c := range cases {
+		conn, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{InsecureSkipVerify: true, ServerName: "a.test", NextProtos: c.protos})
+		if err != nil {
+			t.Fatalf("%s: handshake: %v", c.name, err)
+		}
+		if got := conn.ConnectionState().NegotiatedProtocol; got != c.want {
+			t.Errorf("%s: negotiated %q, want %q", c.name, got, c.want)
+		}
+		if c.want == ALPNACME {
+			conn.Write([]byte("GET /x HTTP/1.1\r\nHost: a.test\r\n\r\n"))
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if n, err := conn.Read(make([]byte, 1)); err == nil || n > 0 {
+				t.Errorf("%s: the connection answered (%d bytes, %v), want it closed", c.name, n, err)
+			}
+		}
+		conn.Close()
+	}
+	select {
+	case p := <-served:
+		t.Errorf("a request on the CA's connection was served: %s", p)
+	default:
 	}
 }

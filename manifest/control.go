@@ -42,11 +42,28 @@ func (m *Manifest) ControlSocketPath(getenv func(string) string) string {
 		return filepath.Join(m.Dir, p)
 	}
 	if dir := getenv("XDG_RUNTIME_DIR"); dir != "" {
-		h := fnv.New32a()
-		h.Write([]byte(filepath.Join(m.Dir, filepath.Base(m.File))))
-		return filepath.Join(dir, fmt.Sprintf("mothership-%08x.sock", h.Sum32()))
+		return filepath.Join(dir, "mothership-"+m.pathHash()+".sock")
 	}
 	return filepath.Join(m.Dir, ".mothership.sock")
+}
+
+// pathHash is a short hash of the manifest's absolute path, which names
+// what belongs to this manifest among others on the machine.
+func (m *Manifest) pathHash() string {
+	h := fnv.New32a()
+	h.Write([]byte(filepath.Join(m.Dir, filepath.Base(m.File))))
+	return fmt.Sprintf("%08x", h.Sum32())
+}
+
+// DataDir is where this manifest's lasting state is kept (its automatic
+// certificates): $XDG_DATA_HOME/mothership/<hash of the manifest's path>,
+// else ~/.local/share/mothership/<hash>. getenv reads the environment.
+func (m *Manifest) DataDir(getenv func(string) string) string {
+	base := getenv("XDG_DATA_HOME")
+	if base == "" {
+		base = filepath.Join(getenv("HOME"), ".local", "share")
+	}
+	return filepath.Join(base, "mothership", m.pathHash())
 }
 
 // checkControlSocket refuses a control socket that could not be listened

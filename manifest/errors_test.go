@@ -532,10 +532,16 @@ func TestErrors(t *testing.T) {
 		// WarpDrive sections mothership does not support: one error each,
 		// naming the section; their keys are not reported one by one.
 		{
-			name:  "WarpDrive [tls] asking for ACME",
-			doc:   "[server]\nhttp_port = 8080\n[tls]\nenabled = true\ndomains = [\"example.com\"] " + errMark + "\n",
-			key:   "tls.domains",
-			words: []string{"automatic certificates", "not support"},
+			name:  "WarpDrive [tls] with domains and cert_path",
+			doc:   "[server]\nhttp_port = 8080\n[tls]\ndomains = [\"example.com\"]\ncert_path = \"a.pem\" " + errMark + "\n",
+			key:   "tls.cert_path",
+			words: []string{"cert_path beside domains", "either"},
+		},
+		{
+			name:  "WarpDrive [tls] with acme_directory and no domains",
+			doc:   "[server]\nhttp_port = 8080\n[tls] " + errMark + "\nacme_directory = \"/var/lib/acme\"\n",
+			key:   "tls",
+			words: []string{"without domains"},
 		},
 		{
 			name:  "WarpDrive [tls] without key_path",
@@ -544,10 +550,70 @@ func TestErrors(t *testing.T) {
 			words: []string{"cert_path and key_path"},
 		},
 		{
-			name:  "TLS bind asking for ACME",
+			name:  "ACME without domains",
 			doc:   "[mothership.bind]\nhttps = { addr = \"0.0.0.0:443\", tls = { acme = { email = \"a@b.c\" } } } " + errMark + "\n",
 			key:   "mothership.bind.https.tls.acme",
-			words: []string{"automatic certificates (ACME)", "not supported yet"},
+			words: []string{"missing domains"},
+		},
+		{
+			name:  "ACME with an empty list of domains",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [] " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.domains",
+			words: []string{"an empty list"},
+		},
+		{
+			name:  "ACME with a bad email",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [\"example.com\"]\nemail = \"ops at example.com\" " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.email",
+			words: []string{"not an email address"},
+		},
+		{
+			name:  "ACME for an IP address",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [\"example.com\", \"192.0.2.1\"] " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.domains",
+			words: []string{"domains[1]", "an IP address"},
+		},
+		{
+			name:  "ACME for a wildcard",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [\"*.example.com\"] " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.domains",
+			words: []string{"wildcard", "DNS-01"},
+		},
+		{
+			name:  "ACME for a name with a bad label",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [\"-x.example.com\"] " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.domains",
+			words: []string{"not a DNS name"},
+		},
+		{
+			name:  "ACME for a name without a dot",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [\"intranet\"] " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.domains",
+			words: []string{"with a dot"},
+		},
+		{
+			name:  "ACME with a plain http CA",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [\"example.com\"]\nca = \"http://ca.example.com/dir\" " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.ca",
+			words: []string{"https:// URL"},
+		},
+		{
+			name:  "ACME with an unknown key",
+			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\n[mothership.bind.https.tls.acme]\ndomains = [\"example.com\"]\nemial = \"a@b.c\" " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme.emial",
+			words: []string{"unknown key", `"email"`},
+		},
+		{
+			name:  "ACME beside cert and key",
+			doc:   "[mothership.bind]\nhttps = { addr = \"0.0.0.0:443\", tls = { cert = \"a.pem\", key = \"a.key\", acme = { domains = [\"example.com\"] } } } " + errMark + "\n",
+			key:   "mothership.bind.https.tls.acme",
+			words: []string{"acme beside cert and key"},
+		},
+		{
+			name:  "ACME in a list of pairs",
+			doc:   "[mothership.bind]\nhttps = { addr = \"0.0.0.0:443\", tls = [{ acme = { domains = [\"example.com\"] } }] } " + errMark + "\n",
+			key:   "mothership.bind.https.tls[0].acme",
+			words: []string{"stand alone"},
 		},
 		{
 			name:  "TLS bind without a key",

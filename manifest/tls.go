@@ -4,44 +4,62 @@ import (
 	"crypto/tls"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // readTLS reads a bind's `tls`: one pair, `tls = { cert = "…", key = "…" }`,
-// or several chosen by SNI, `tls = [{ cert, key }, { cert, key }]`.
+// several chosen by SNI, `tls = [{ cert, key }, { cert, key }]`, or
+// automatic certificates, `tls = { acme = { … } }`.
 func readTLS(bt *table, v any) *TLS {
 	t := &TLS{Pos: bt.r.pos.of(bt.key("tls"))}
 	var pairs []*table
 	switch x := v.(type) {
 	case map[string]any:
-		pairs = []*table{bt.r.table(bt.key("tls"), x)}
+		pt := bt.r.table(bt.key("tls"), x)
+		if pt.has("acme") {
+			t.ACME = readACME(pt)
+			if pt.has("cert") || pt.has("key") {
+				pt.r.errorf(pt.key("acme"), "acme beside cert and key: give either acme (automatic certificates) or cert and key files")
+			}
+			pt.get("cert")
+			pt.get("key")
+			pt.finish()
+			return t
+		}
+		pairs = []*table{pt}
 	case []any, []map[string]any:
 		pairs = bt.tableList("tls", x)
 		if len(pairs) == 0 {
 			bt.r.errorf(bt.key("tls"), "an empty list of certificates: give at least one { cert, key }")
 		}
 	default:
-		bt.typeErr("tls", `a table { cert = "…", key = "…" } or an array of them`, v)
+		bt.typeErr("tls", `a table { cert = "…", key = "…" }, an array of them, or { acme = { … } }`, v)
 		return nil
 	}
 	for _, pt := range pairs {
 		if pt.has("acme") {
 			pt.get("acme")
-			pt.r.errorf(pt.key("acme"), "automatic certificates (ACME) are not supported yet; give cert and key files")
+			pt.r.errorf(pt.key("acme"), "acme in a list of certificate pairs: automatic certificates stand alone, tls = { acme = { domains = [ … ] } }")
 			pt.finish()
 			continue
 		}
-		c := CertFiles{Pos: pt.r.pos.of(pt.path)}
-		c.Cert, _ = pt.expanded("cert")
-		c.Key, _ = pt.expanded("key")
-		for _, k := range []string{"cert", "key"} {
-			if !pt.has(k) {
-				pt.r.errorf(pt.path, "missing %s: a TLS certificate needs cert and key files", k)
-			}
-		}
-		pt.finish()
-		t.Certs = append(t.Certs, c)
+		t.Certs = append(t.Certs, readCertFiles(pt))
 	}
 	return t
+}
+
+// readCertFiles reads one `{ cert, key }` pair.
+func readCertFiles(pt *table) CertFiles {
+	c := CertFiles{Pos: pt.r.pos.of(pt.path)}
+	c.Cert, _ = pt.expanded("cert")
+	c.Key, _ = pt.expanded("key")
+	for _, k := range []string{"cert", "key"} {
+		if !pt.has(k) {
+			pt.r.errorf(pt.path, "missing %s: a TLS certificate needs cert and key files", k)
+		}
+	}
+	pt.finish()
+	return c
 }
 
 // checkCerts checks every TLS bind's certificate files on this machine: a
@@ -52,6 +70,9 @@ func checkCerts(r *reader, m *Manifest) {
 	for _, b := range m.Mothership.Binds {
 		if b.TLS == nil {
 			continue
+		}
+		if b.TLS.ACME != nil {
+			checkACMERoots(r, b.TLS.ACME, m)
 		}
 		for _, c := range b.TLS.Certs {
 			if c.Cert == "" || c.Key == "" {
@@ -84,9 +105,10 @@ func (m *Manifest) Path(p string) string {
 }
 
 // readWarpTLS maps a WarpDrive file's `[tls]` (enabled, cert_path,
-// key_path) onto the https bind, which it adds on port 443 when the file
-// has no https_port. `domains` and `acme_directory` ask for automatic
-// certificates, which are refused as not supported yet. A file with
+// key_path, domains, acme_directory) onto the https bind, which it adds
+// on port 443 when the file has no https_port. `domains` asks for
+// automatic certificates; `acme_directory` is the CA's directory when it
+// is an https URL, else the directory they are kept in. A file with
 // https_port and no [tls] gets a warning: that bind serves plain HTTP.
 func readWarpTLS(root *table, m *Manifest) {
 	var https *Bind
@@ -101,32 +123,52 @@ func readWarpTLS(root *table, m *Manifest) {
 			root.r.warnf(https.Pos.Key, "the https bind on %s serves plain HTTP: [tls] with cert_path and key_path would make it HTTPS", https.Addr)
 		}
 		if tt != nil {
-			tt.get("cert_path")
-			tt.get("key_path")
-			tt.get("domains")
-			tt.get("acme_directory")
+			for _, k := range []string{"cert_path", "key_path", "domains", "acme_directory"} {
+				tt.get(k)
+			}
 			tt.finish()
 		}
 		return
 	}
-	acme := false
-	for _, k := range []string{"domains", "acme_directory"} {
-		if tt.has(k) {
-			tt.get(k)
-			tt.r.errorf(tt.key(k), "%s asks for automatic certificates (ACME), which mothership does not support yet; give cert_path and key_path", k)
-			acme = true
+	t := &TLS{Pos: tt.r.pos.of(tt.path)}
+	if tt.has("domains") || tt.has("acme_directory") {
+		t.ACME = readWarpACME(tt)
+	} else {
+		c := CertFiles{Pos: t.Pos}
+		c.Cert, _ = tt.expanded("cert_path")
+		c.Key, _ = tt.expanded("key_path")
+		if c.Cert == "" || c.Key == "" {
+			tt.r.errorf(tt.path, "[tls] needs cert_path and key_path, or domains for automatic certificates")
 		}
-	}
-	c := CertFiles{Pos: tt.r.pos.of(tt.path)}
-	c.Cert, _ = tt.expanded("cert_path")
-	c.Key, _ = tt.expanded("key_path")
-	if !acme && (c.Cert == "" || c.Key == "") {
-		tt.r.errorf(tt.path, "[tls] needs cert_path and key_path")
+		t.Certs = []CertFiles{c}
 	}
 	tt.finish()
 	if https == nil {
-		https = &Bind{Name: "https", Addr: Addr{Network: "tcp", Address: "0.0.0.0:443"}, Pos: c.Pos}
+		https = &Bind{Name: "https", Addr: Addr{Network: "tcp", Address: "0.0.0.0:443"}, Pos: t.Pos}
 		m.Mothership.Binds = append(m.Mothership.Binds, https)
 	}
-	https.TLS = &TLS{Certs: []CertFiles{c}, Pos: c.Pos}
+	https.TLS = t
+}
+
+// readWarpACME reads [tls] domains and acme_directory as an acme table;
+// cert_path and key_path beside them are ambiguous and refused.
+func readWarpACME(tt *table) *ACME {
+	a := &ACME{Pos: tt.r.pos.of(tt.path), CA: LetsEncryptDirectory}
+	a.Domains = tt.strs("domains")
+	if !tt.has("domains") {
+		tt.r.errorf(tt.path, "acme_directory without domains: give the names to get certificates for, domains = [\"example.com\"]")
+	}
+	if dir, _ := tt.expanded("acme_directory"); strings.HasPrefix(dir, "https://") {
+		a.CA = dir
+	} else {
+		a.Storage = dir
+	}
+	for _, k := range []string{"cert_path", "key_path"} {
+		if tt.has(k) {
+			tt.get(k)
+			tt.r.errorf(tt.key(k), "%s beside domains: give either domains (automatic certificates) or cert_path and key_path", k)
+		}
+	}
+	checkACME(tt, a)
+	return a
 }

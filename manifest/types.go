@@ -167,10 +167,15 @@ type Bind struct {
 }
 
 // TLS is a bind's TLS termination: its certificates, of which the one a
-// client's SNI name fits is served (the first when none fits).
+// client's SNI name fits is served (the first when none fits), either
+// files or obtained from a CA by ACME.
 type TLS struct {
-	// Certs are the certificate files, in declaration order.
+	// Certs are the certificate files, in declaration order; none when
+	// ACME is set.
 	Certs []CertFiles
+	// ACME, when set, has the bind's certificates obtained and renewed
+	// automatically; nil serves the files of Certs.
+	ACME *ACME
 	// Pos is where `tls` is declared.
 	Pos Pos
 }

@@ -3,6 +3,7 @@ package proxy
 import (
 	"time"
 
+	"github.com/mothership-go/mothership/acme"
 	"github.com/mothership-go/mothership/pipeline"
 	"github.com/mothership-go/mothership/routetree"
 	"github.com/mothership-go/mothership/useragent"
@@ -25,13 +26,21 @@ type dispatcher struct {
 	noRoute route    // the fallbacks, then 404
 	debug   pipeline.DebugFunc
 	access  pipeline.AccessLogger // nil: no access log
+	acme    *acme.Manager         // answers the CA's HTTP-01 requests on a plain bind; nil elsewhere
 }
 
-// Serve looks the route up, runs its pipeline, observes the answer and
+// Serve answers the CA's HTTP-01 challenges first, on a plain bind of a
+// manifest with acme; then it looks the route up, runs its pipeline, observes the answer and
 // logs it to the access log; a request whose answer never began (the
 // client left, the connection was cut) is observed as 499.
 func (d *dispatcher) Serve(x *pipeline.Exchange) {
 	start := time.Now()
+	if d.acme != nil && acme.IsChallenge(x.Path) && d.acme.ServeChallenge(x) {
+		if d.access != nil {
+			d.access.Access(x, x.Response.Status(), time.Since(start), "acme")
+		}
+		return
+	}
 	lookup := routetree.Request{Host: x.Host, Method: x.Method, Path: x.Path, UserAgent: x.UserAgent, Header: &x.Header}
 	x.Route = d.tree.Lookup(&lookup)
 	rt := &d.noRoute

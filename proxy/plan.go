@@ -54,7 +54,11 @@ func compilePlan(m *manifest.Manifest, tree *routetree.Tree, opts Options, gen i
 		if err != nil {
 			return nil, err
 		}
-		p.binds[bt.Bind.Name] = &dispatcher{plan: p, tree: bt, routes: routes, noRoute: noRoute, debug: opts.Debug, access: opts.Access}
+		d := &dispatcher{plan: p, tree: bt, routes: routes, noRoute: noRoute, debug: opts.Debug, access: opts.Access}
+		if bt.Bind.TLS == nil {
+			d.acme = opts.ACME
+		}
+		p.binds[bt.Bind.Name] = d
 		p.routes += len(bt.Routes)
 	}
 	return p, nil

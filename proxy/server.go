@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mothership-go/mothership/acme"
 	"github.com/mothership-go/mothership/docking"
 	"github.com/mothership-go/mothership/engine"
 	"github.com/mothership-go/mothership/h1"
@@ -53,6 +55,10 @@ type Options struct {
 	// ServerSoftware is what bays get as SERVER_SOFTWARE; "" means
 	// "mothership".
 	ServerSoftware string
+	// ACME has the certificates of the binds whose tls has acme, and
+	// answers the CA's HTTP-01 challenges on the plain binds; nil when
+	// the manifest has none.
+	ACME *acme.Manager
 }
 
 // Server serves every bind of a manifest, on the routing plan that New
@@ -75,8 +81,18 @@ type bind struct {
 	bind    *manifest.Bind
 	engine  *engine.Server
 	handler *handler
-	certs   atomic.Pointer[engine.Certificates] // nil on a plain bind
+	certs   atomic.Pointer[certSource] // nil on a plain bind
 	ln      net.Listener
+}
+
+// certSource is where a TLS bind's handshakes get their certificates:
+// files (engine.Certificates) or a CA (acme.Certificates).
+type certSource struct {
+	certs interface {
+		Get(*tls.ClientHelloInfo) (*tls.Certificate, error)
+		Leaves() []*x509.Certificate
+	}
+	acme bool // offer acme-tls/1 by ALPN, for the CA's TLS-ALPN-01
 }
 
 // New builds every route's pipeline and one engine per bind. It opens
@@ -104,7 +120,7 @@ func (s *Server) newBind(m *manifest.Manifest, mb *manifest.Bind, p *plan, limit
 	h.cur.Store(p.binds[mb.Name])
 	e := &engine.Server{Bind: mb.Name, Handler: h, Limits: limits, Trusted: s.opts.TrustedProxies, H2C: mb.H2C, ErrorLog: p.build.ErrorLog}
 	bd := &bind{bind: mb, engine: e, handler: h}
-	certs, err := loadCertificates(m, mb, p.build.ErrorLog)
+	certs, err := loadCertificates(m, mb, s.opts.ACME, p.build.ErrorLog)
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +197,12 @@ func (b *bind) listen() error {
 	if err != nil {
 		return fmt.Errorf("proxy: bind %q (%s): %w", b.bind.Name, b.bind.Addr, err)
 	}
-	if b.certs.Load() != nil {
-		ln = engine.WrapTLS(ln, b.getCertificate, !b.bind.NoHTTP2)
+	if cs := b.certs.Load(); cs != nil {
+		var extra []string
+		if cs.acme {
+			extra = append(extra, engine.ALPNACME)
+		}
+		ln = engine.WrapTLS(ln, b.getCertificate, !b.bind.NoHTTP2, extra...)
 	}
 	b.ln = ln
 	return nil
@@ -191,13 +211,21 @@ func (b *bind) listen() error {
 // getCertificate picks the handshake's certificate among the bind's
 // current ones, which a reload may replace.
 func (b *bind) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	return b.certs.Load().Get(hello)
+	return b.certs.Load().certs.Get(hello)
 }
 
-// loadCertificates loads a TLS bind's certificates; nil for a plain bind.
-func loadCertificates(m *manifest.Manifest, b *manifest.Bind, errLog *log.Logger) (*engine.Certificates, error) {
+// loadCertificates loads a TLS bind's certificates, or takes them from
+// managed when its tls has acme; nil for a plain bind.
+func loadCertificates(m *manifest.Manifest, b *manifest.Bind, managed *acme.Manager, errLog *log.Logger) (*certSource, error) {
 	if b.TLS == nil {
 		return nil, nil
+	}
+	if b.TLS.ACME != nil {
+		c := managed.Certificates(b.Name)
+		if c == nil {
+			return nil, fmt.Errorf("proxy: bind %q (line %d): automatic certificates without an ACME manager", b.Name, b.TLS.Pos.Line)
+		}
+		return &certSource{certs: c, acme: true}, nil
 	}
 	files := make([]engine.CertFile, len(b.TLS.Certs))
 	for i, c := range b.TLS.Certs {
@@ -207,7 +235,7 @@ func loadCertificates(m *manifest.Manifest, b *manifest.Bind, errLog *log.Logger
 	if err != nil {
 		return nil, fmt.Errorf("proxy: bind %q (line %d): %w", b.Name, b.TLS.Pos.Line, err)
 	}
-	return certs, nil
+	return &certSource{certs: certs}, nil
 }
 
 func readHeader(l engine.Limits) time.Duration {

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mothership-go/mothership/engine"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
 )
@@ -45,7 +44,7 @@ func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) 
 	ch := Change{Generation: p.gen, RoutesBefore: old.routes, RoutesAfter: p.routes, OldPlanIdle: old.idle}
 	limits := limitsOf(m.Mothership.Limits)
 	var opened []*bind
-	kept := map[string]*engine.Certificates{}
+	kept := map[string]*certSource{}
 	undo := func(err error) (Change, error) {
 		for _, b := range opened {
 			b.ln.Close()
@@ -55,7 +54,7 @@ func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) 
 	for _, bt := range tree.Binds {
 		name := bt.Bind.Name
 		if ob := s.byName[name]; ob != nil && sameListener(ob.bind, bt.Bind) {
-			certs, err := loadCertificates(m, bt.Bind, p.build.ErrorLog)
+			certs, err := loadCertificates(m, bt.Bind, opts.ACME, p.build.ErrorLog)
 			if err != nil {
 				return undo(err)
 			}
@@ -106,11 +105,13 @@ func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) 
 }
 
 // sameListener reports whether a bind can keep its listener: same
-// address, same PROXY protocol, TLS on both or on neither.
+// address, same PROXY protocol, TLS on both or on neither, automatic
+// certificates on both or on neither (their ALPN names differ).
 func sameListener(a, b *manifest.Bind) bool {
 	pa, pb := a.ProxyProtocol, b.ProxyProtocol
 	samePROXY := pa.Enabled == pb.Enabled && pa.Untrusted == pb.Untrusted && slices.Equal(pa.Trusted, pb.Trusted)
-	return a.Addr == b.Addr && samePROXY && (a.TLS == nil) == (b.TLS == nil)
+	sameTLS := (a.TLS == nil) == (b.TLS == nil) && (a.TLS == nil || (a.TLS.ACME == nil) == (b.TLS.ACME == nil))
+	return a.Addr == b.Addr && samePROXY && sameTLS
 }
 
 // serveAdded serves a bind a Swap opened; its failure is logged.
@@ -155,11 +156,11 @@ func (s *Server) CertificateNames() []CertificateName {
 	s.mu.Unlock()
 	var out []CertificateName
 	for _, b := range binds {
-		certs := b.certs.Load()
-		if certs == nil {
+		cs := b.certs.Load()
+		if cs == nil {
 			continue
 		}
-		for _, leaf := range certs.Leaves() {
+		for _, leaf := range cs.certs.Leaves() {
 			names := leaf.DNSNames
 			if len(names) == 0 {
 				names = []string{leaf.Subject.CommonName}
