@@ -44,6 +44,11 @@ type Conn struct {
 	keepAlive time.Duration // the upstream's Keep-Alive timeout, 0 if none
 	expires   time.Time
 	reusable  bool // set when the exchange left it clean for another
+	// clean: its last exchange leaves nothing the upstream could answer
+	// again (a request without a body, a response framed by its length or
+	// chunks), so that it may be reused without a peek (pool.go).
+	clean      bool
+	trustUntil time.Time // reuse without a peek until then
 }
 
 func newConn(p *Pool, nc net.Conn) *Conn {

@@ -61,7 +61,7 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	}
 	moved, fresh := false, false
 	for attempt := 0; ; attempt++ {
-		c, err := f.conn(x, t.pool, fresh)
+		c, err := f.conn(x, t.pool, fresh, body.replayable() && idempotent(x.Method))
 		fresh = true
 		if err != nil {
 			if x.Context().Err() == nil {
@@ -86,6 +86,7 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 		c.close()
 		again := !c.got && body.replayable() && (idempotent(x.Method) || unread(err))
 		if attempt == 0 && c.reused && again {
+			t.pool.sawStale(time.Now())
 			continue // the pooled connection was stale: once more, on a new one
 		}
 		if again && !moved && f.move(&t, &mark, lc) {
@@ -114,10 +115,11 @@ func (f *forward) move(t **target, mark *shipgate.Mark, lc bool) bool {
 	return true
 }
 
-// conn takes a pooled connection, or dials one (always, on a retry).
-func (f *forward) conn(x *pipeline.Exchange, p *Pool, fresh bool) (*Conn, error) {
+// conn takes a pooled connection, or dials one (always, on a retry);
+// resendable is Pool.get's.
+func (f *forward) conn(x *pipeline.Exchange, p *Pool, fresh, resendable bool) (*Conn, error) {
 	if !fresh {
-		if c := p.get(time.Now()); c != nil {
+		if c := p.get(time.Now(), resendable); c != nil {
 			return c, nil
 		}
 	}

@@ -37,6 +37,7 @@ func (f *forward) relay(x *pipeline.Exchange, c *Conn) error {
 		return nil
 	}
 	c.reusable = !resp.Close && (noBody || resp.Chunked || resp.ContentLength >= 0) && c.pos == c.w
+	c.clean = c.reusable && !noBody && x.ContentLength == 0
 	return nil
 }
 
