@@ -31,7 +31,7 @@ type dispatcher struct {
 // logs it to the access log; a request whose answer never began (the
 // client left, the connection was cut) is observed as 499.
 func (d *dispatcher) Serve(x *pipeline.Exchange) {
-	start := time.Now()
+	start := x.Started()
 	lookup := routetree.Request{Host: x.Host, Method: x.Method, Path: x.Path, UserAgent: x.UserAgent, Header: &x.Header}
 	x.Route = d.tree.Lookup(&lookup)
 	rt := &d.noRoute

@@ -43,7 +43,11 @@ type Conn struct {
 	got       bool          // a byte of the response arrived
 	keepAlive time.Duration // the upstream's Keep-Alive timeout, 0 if none
 	expires   time.Time
-	reusable  bool // set when the exchange left it clean for another
+	// clock is the time as last read in the exchange, before its last
+	// wait: a deadline set from it is early by that wait at most, and a
+	// read that times out reads the clock again before giving up.
+	clock    time.Time
+	reusable bool // set when the exchange left it clean for another
 	// clean: its last exchange leaves nothing the upstream could answer
 	// again (a request without a body, a response framed by its length or
 	// chunks), so that it may be reused without a peek (pool.go).
@@ -63,7 +67,7 @@ func (c *Conn) close() { c.nc.Close() }
 func (c *Conn) Release() {
 	if c.reusable {
 		c.reusable = false
-		c.pool.put(c, time.Now())
+		c.pool.put(c, c.clock) // early by the last wait: it expires sooner, never later
 		return
 	}
 	c.close()
@@ -111,8 +115,7 @@ const maxResponseHead = 64 << 10
 // client is still there.
 func (c *Conn) readSome(until time.Time, client clientConn) error {
 	for {
-		now := time.Now()
-		c.rdl.Read(c.nc, now, min(time.Second, until.Sub(now)))
+		c.rdl.Read(c.nc, c.clock, min(time.Second, until.Sub(c.clock)))
 		n, err := c.nc.Read(c.rbuf[c.w:])
 		c.w += n
 		if n > 0 {
@@ -120,7 +123,7 @@ func (c *Conn) readSome(until time.Time, client clientConn) error {
 			return nil
 		}
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() && time.Now().Before(until) {
+		if errors.As(err, &ne) && ne.Timeout() && c.tick().Before(until) {
 			if client != nil && client.ClientGone() {
 				return errClientGone
 			}
@@ -131,6 +134,12 @@ func (c *Conn) readSome(until time.Time, client clientConn) error {
 		}
 		return err
 	}
+}
+
+// tick reads the clock.
+func (c *Conn) tick() time.Time {
+	c.clock = time.Now()
+	return c.clock
 }
 
 // grow replaces rbuf by a larger one; the old one stays as it is for the

@@ -129,7 +129,7 @@ func (c *Conn) more(timeout time.Duration) error {
 	if len(c.rbuf)-c.head < bodyRoom {
 		c.grow(bodyRoom)
 	}
-	c.rdl.Read(c.nc, time.Now(), timeout)
+	c.rdl.Read(c.nc, c.tick(), timeout)
 	n, err := c.nc.Read(c.rbuf[c.w:])
 	c.w += n
 	if n > 0 {
