@@ -36,6 +36,7 @@ type Conn struct {
 	head, pos int
 	w         int
 	wbuf      []byte
+	unsent    []byte // a request that readSome writes before it reads
 	obuf      []byte // the values of the fields we own, as they are built
 	resp      h1.Response
 	dec       h1.Chunked
@@ -116,7 +117,7 @@ const maxResponseHead = 64 << 10
 func (c *Conn) readSome(until time.Time, client clientConn) error {
 	for {
 		c.rdl.Read(c.nc, c.clock, min(time.Second, until.Sub(c.clock)))
-		n, err := c.nc.Read(c.rbuf[c.w:])
+		n, err := c.read()
 		c.w += n
 		if n > 0 {
 			c.got = true
@@ -134,6 +135,18 @@ func (c *Conn) readSome(until time.Time, client clientConn) error {
 		}
 		return err
 	}
+}
+
+// read reads into rbuf[w:], writing the unsent request first (the
+// upstream sends nothing before it, so the read need not try the socket
+// before waiting: rawsock.WriteRead).
+func (c *Conn) read() (int, error) {
+	if c.unsent == nil {
+		return c.nc.Read(c.rbuf[c.w:])
+	}
+	w := c.unsent
+	c.unsent = nil
+	return rawsock.WriteRead(c.nc, w, c.rbuf[c.w:])
 }
 
 // tick reads the clock.

@@ -12,7 +12,11 @@ func (f *forward) send(x *pipeline.Exchange, c *Conn, body *requestBody) error {
 	if body.complete && len(b)+body.n <= cap(b) {
 		b = append(b, body.bytes()...)
 		c.wbuf = b
-		return c.writeAt(b, c.clock)
+		// Written with the first read of the answer (readSome): one
+		// system call less.
+		c.wdl.Write(c.nc, c.clock, writeTimeout)
+		c.unsent = b
+		return nil
 	}
 	c.wbuf = b
 	if err := c.writeAt(b, c.clock); err != nil {
