@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/mothership-go/mothership/h1"
 	"github.com/mothership-go/mothership/pipeline"
 )
@@ -41,6 +43,7 @@ func (c *conn) begin() bool {
 	x.Scheme = c.scheme
 	x.Bind = c.srv.Bind
 	x.Route = nil
+	x.Start = time.Now()
 	x.Peer, x.PeerIP, x.PeerTrusted = c.peer, c.peerIP, c.peerTrusted
 	x.Client = c.srv.Trusted.Client(c.peer.Addr(), c.peerTrusted, &x.Header)
 	c.body.reset(req)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/mothership-go/mothership/ja4h"
 	"github.com/mothership-go/mothership/routetree"
@@ -57,6 +58,11 @@ type Exchange struct {
 	Bind string
 	// Route is the matched route; nil while a no-route answer is made.
 	Route *routetree.Route
+	// Start is when the engine had the request's head: the one clock read
+	// of a request that the stages share instead of reading their own (the
+	// access log's duration, X-Request-Start). Zero for an exchange built
+	// without an engine: read it through Started.
+	Start time.Time
 	// Peer is the address of the connection's other end: the source of the
 	// PROXY header when there was one, else the TCP peer. It is invalid on a
 	// Unix-socket bind without a PROXY header.
@@ -88,6 +94,14 @@ type Exchange struct {
 
 	releasers [maxReleasers]Releaser
 	nrel      int
+}
+
+// Started is Start, or the clock now when the exchange has none.
+func (x *Exchange) Started() time.Time {
+	if x.Start.IsZero() {
+		return time.Now()
+	}
+	return x.Start
 }
 
 // ProtoHTTP2 is the Proto of an HTTP/2 stream's exchange.

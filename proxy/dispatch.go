@@ -34,7 +34,7 @@ type dispatcher struct {
 // logs it to the access log; a request whose answer never began (the
 // client left, the connection was cut) is observed as 499.
 func (d *dispatcher) Serve(x *pipeline.Exchange) {
-	start := time.Now()
+	start := x.Started()
 	if d.acme != nil && acme.IsChallenge(x.Path) && d.acme.ServeChallenge(x) {
 		if d.access != nil {
 			d.access.Access(x, x.Response.Status(), time.Since(start), "acme")

@@ -152,8 +152,11 @@ func (c *Conn) writeBody(p []byte, chunked bool) error {
 }
 
 // write writes p to the upstream within the read timeout's bound.
-func (c *Conn) write(p []byte) error {
-	c.wdl.Write(c.nc, time.Now(), writeTimeout)
+func (c *Conn) write(p []byte) error { return c.writeAt(p, time.Now()) }
+
+// writeAt is write with the clock read by the caller, just before.
+func (c *Conn) writeAt(p []byte, now time.Time) error {
+	c.wdl.Write(c.nc, now, writeTimeout)
 	_, err := c.nc.Write(p)
 	return err
 }

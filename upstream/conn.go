@@ -36,6 +36,7 @@ type Conn struct {
 	head, pos int
 	w         int
 	wbuf      []byte
+	unsent    []byte // a request that readSome writes before it reads
 	obuf      []byte // the values of the fields we own, as they are built
 	resp      h1.Response
 	dec       h1.Chunked
@@ -43,7 +44,16 @@ type Conn struct {
 	got       bool          // a byte of the response arrived
 	keepAlive time.Duration // the upstream's Keep-Alive timeout, 0 if none
 	expires   time.Time
-	reusable  bool // set when the exchange left it clean for another
+	// clock is the time as last read in the exchange, before its last
+	// wait: a deadline set from it is early by that wait at most, and a
+	// read that times out reads the clock again before giving up.
+	clock    time.Time
+	reusable bool // set when the exchange left it clean for another
+	// clean: its last exchange leaves nothing the upstream could answer
+	// again (a request without a body, a response framed by its length or
+	// chunks), so that it may be reused without a peek (pool.go).
+	clean      bool
+	trustUntil time.Time // reuse without a peek until then
 }
 
 func newConn(p *Pool, nc net.Conn) *Conn {
@@ -58,7 +68,7 @@ func (c *Conn) close() { c.nc.Close() }
 func (c *Conn) Release() {
 	if c.reusable {
 		c.reusable = false
-		c.pool.put(c, time.Now())
+		c.pool.put(c, c.clock) // early by the last wait: it expires sooner, never later
 		return
 	}
 	c.close()
@@ -106,16 +116,15 @@ const maxResponseHead = 64 << 10
 // client is still there.
 func (c *Conn) readSome(until time.Time, client clientConn) error {
 	for {
-		now := time.Now()
-		c.rdl.Read(c.nc, now, min(time.Second, until.Sub(now)))
-		n, err := c.nc.Read(c.rbuf[c.w:])
+		c.rdl.Read(c.nc, c.clock, min(time.Second, until.Sub(c.clock)))
+		n, err := c.read()
 		c.w += n
 		if n > 0 {
 			c.got = true
 			return nil
 		}
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() && time.Now().Before(until) {
+		if errors.As(err, &ne) && ne.Timeout() && c.tick().Before(until) {
 			if client != nil && client.ClientGone() {
 				return errClientGone
 			}
@@ -126,6 +135,24 @@ func (c *Conn) readSome(until time.Time, client clientConn) error {
 		}
 		return err
 	}
+}
+
+// read reads into rbuf[w:], writing the unsent request first (the
+// upstream sends nothing before it, so the read need not try the socket
+// before waiting: rawsock.WriteRead).
+func (c *Conn) read() (int, error) {
+	if c.unsent == nil {
+		return c.nc.Read(c.rbuf[c.w:])
+	}
+	w := c.unsent
+	c.unsent = nil
+	return rawsock.WriteRead(c.nc, w, c.rbuf[c.w:])
+}
+
+// tick reads the clock.
+func (c *Conn) tick() time.Time {
+	c.clock = time.Now()
+	return c.clock
 }
 
 // grow replaces rbuf by a larger one; the old one stays as it is for the

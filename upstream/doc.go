@@ -22,7 +22,12 @@
 //     expire idle connections after IdleTimeout, or a second before the
 //     upstream's own `Keep-Alive: timeout=` when it sends one shorter. A
 //     pooled connection is peeked before reuse: one the upstream closed, or
-//     that holds bytes nobody asked for, is dropped. If a reused connection
+//     that holds bytes nobody asked for, is dropped. The peek (a system
+//     call) is skipped for an idempotent request with a buffered body on a
+//     connection whose last answer came under a second ago to a request
+//     without a body (nothing the upstream could answer twice): the resend
+//     below covers a close, and a pool that met one peeks again for 30 s
+//     (pool.go). If a reused connection
 //     still fails before any byte of the response, a request whose body is
 //     buffered is sent once more on a new connection: an idempotent one
 //     after any failure, another only when the upstream reset the

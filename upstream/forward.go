@@ -61,7 +61,8 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 	}
 	moved, fresh := false, false
 	for attempt := 0; ; attempt++ {
-		c, err := f.conn(x, t.pool, fresh)
+		now := time.Now() // the attempt's clock, up to its first wait
+		c, err := f.conn(x, t.pool, fresh, body.replayable() && idempotent(x.Method), now)
 		fresh = true
 		if err != nil {
 			if x.Context().Err() == nil {
@@ -78,14 +79,16 @@ func (f *forward) Serve(x *pipeline.Exchange, _ pipeline.Handler) {
 		}
 		if !c.reused {
 			t.member.connected()
+			now = time.Now() // after the dial
 		}
-		err = f.exchange(x, c, &body)
+		err = f.exchange(x, c, &body, now)
 		if err == nil {
 			return
 		}
 		c.close()
 		again := !c.got && body.replayable() && (idempotent(x.Method) || unread(err))
 		if attempt == 0 && c.reused && again {
+			t.pool.sawStale(now)
 			continue // the pooled connection was stale: once more, on a new one
 		}
 		if again && !moved && f.move(&t, &mark, lc) {
@@ -114,25 +117,31 @@ func (f *forward) move(t **target, mark *shipgate.Mark, lc bool) bool {
 	return true
 }
 
-// conn takes a pooled connection, or dials one (always, on a retry).
-func (f *forward) conn(x *pipeline.Exchange, p *Pool, fresh bool) (*Conn, error) {
+// conn takes a pooled connection, or dials one (always, on a retry);
+// resendable is Pool.get's.
+func (f *forward) conn(x *pipeline.Exchange, p *Pool, fresh, resendable bool, now time.Time) (*Conn, error) {
 	if !fresh {
-		if c := p.get(time.Now()); c != nil {
+		if c := p.get(now, resendable); c != nil {
 			return c, nil
 		}
 	}
 	return p.dial(x.Context())
 }
 
-// exchange sends the request on c and relays the response. An error before
-// the response head reached the client is for Serve to answer; after it,
-// exchange cuts the client connection itself and returns nil.
-func (f *forward) exchange(x *pipeline.Exchange, c *Conn, body *requestBody) error {
+// exchange sends the request on c and relays the response; now is the
+// clock, read just before. An error before the response head reached the
+// client is for Serve to answer; after it, exchange cuts the client
+// connection itself and returns nil.
+func (f *forward) exchange(x *pipeline.Exchange, c *Conn, body *requestBody, now time.Time) error {
 	c.got = false
+	c.clock = now
 	if err := f.send(x, c, body); err != nil {
 		return err
 	}
-	deadline := time.Now().Add(f.read)
+	if x.ContentLength != 0 {
+		c.clock = time.Now() // sending a body may have waited
+	}
+	deadline := c.clock.Add(f.read)
 	for {
 		if err := c.readHead(deadline, x.Conn); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mothership-go/mothership/internal/netpeek"
@@ -21,6 +22,19 @@ const (
 	DefaultIdleTimeout = 4 * time.Second
 )
 
+// Reuse without a peek: a pooled connection whose last answer came this
+// recently is taken as open without asking the socket, for a request that
+// can be sent again on a new connection if it was closed after all (one
+// system call per request less; the retry in forward.Serve covers the
+// close). A pool where a reused connection turned out closed, or a peek
+// saw a close or unasked bytes, peeks at every reuse for staleMemory: an
+// upstream that closes its connections without saying so then costs no
+// failed attempt per request.
+const (
+	recentUse   = time.Second
+	staleMemory = 30 * time.Second
+)
+
 // Pool keeps idle keep-alive connections to one address.
 type Pool struct {
 	addr        manifest.Addr
@@ -28,6 +42,10 @@ type Pool struct {
 	maxIdle     int
 	idleTimeout time.Duration
 	dialer      net.Dialer
+
+	// staleUntil is when reuse without a peek is allowed again, in Unix
+	// ns, after a connection of the pool was found closed.
+	staleUntil atomic.Int64
 
 	mu   sync.Mutex
 	idle []*Conn // the most recently used last
@@ -45,8 +63,10 @@ func NewPool(addr manifest.Addr, connect time.Duration) *Pool {
 // Addr is the pool's address.
 func (p *Pool) Addr() manifest.Addr { return p.addr }
 
-// get returns an idle connection that still looks usable, or nil.
-func (p *Pool) get(now time.Time) *Conn {
+// get returns an idle connection that still looks usable, or nil;
+// resendable says whether the request may be sent again on a new
+// connection when this one fails before any byte of the answer.
+func (p *Pool) get(now time.Time, resendable bool) *Conn {
 	for {
 		p.mu.Lock()
 		n := len(p.idle)
@@ -58,12 +78,35 @@ func (p *Pool) get(now time.Time) *Conn {
 		p.idle[n-1] = nil
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
-		if now.Before(c.expires) && c.sock.Peek() == netpeek.Quiet {
+		if p.usable(c, now, resendable) {
 			c.reused = true
 			return c
 		}
 		c.close()
 	}
+}
+
+// usable reports whether the idle connection c may carry a request: not
+// expired, and either trusted without a peek (see recentUse) or quiet
+// when peeked.
+func (p *Pool) usable(c *Conn, now time.Time, resendable bool) bool {
+	if !now.Before(c.expires) {
+		return false
+	}
+	if resendable && now.Before(c.trustUntil) && now.UnixNano() >= p.staleUntil.Load() {
+		return true
+	}
+	if c.sock.Peek() == netpeek.Quiet {
+		return true
+	}
+	p.sawStale(now)
+	return false
+}
+
+// sawStale records that a connection of the pool was closed (or spoke)
+// while idle: reuses peek for the next staleMemory.
+func (p *Pool) sawStale(now time.Time) {
+	p.staleUntil.Store(now.Add(staleMemory).UnixNano())
 }
 
 // dial opens a new connection.
@@ -82,6 +125,14 @@ func (p *Pool) put(c *Conn, now time.Time) {
 		life = ka
 	}
 	c.expires = now.Add(life)
+	c.trustUntil = time.Time{}
+	if c.clean {
+		trust := min(recentUse, life)
+		if c.keepAlive > 0 {
+			trust = min(trust, c.keepAlive/2)
+		}
+		c.trustUntil = now.Add(trust)
+	}
 	p.mu.Lock()
 	if len(p.idle) < p.maxIdle {
 		p.idle = append(p.idle, c)

@@ -37,6 +37,7 @@ func (f *forward) relay(x *pipeline.Exchange, c *Conn) error {
 		return nil
 	}
 	c.reusable = !resp.Close && (noBody || resp.Chunked || resp.ContentLength >= 0) && c.pos == c.w
+	c.clean = c.reusable && !noBody && x.ContentLength == 0
 	return nil
 }
 
@@ -128,7 +129,7 @@ func (c *Conn) more(timeout time.Duration) error {
 	if len(c.rbuf)-c.head < bodyRoom {
 		c.grow(bodyRoom)
 	}
-	c.rdl.Read(c.nc, time.Now(), timeout)
+	c.rdl.Read(c.nc, c.tick(), timeout)
 	n, err := c.nc.Read(c.rbuf[c.w:])
 	c.w += n
 	if n > 0 {

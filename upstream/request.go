@@ -12,10 +12,14 @@ func (f *forward) send(x *pipeline.Exchange, c *Conn, body *requestBody) error {
 	if body.complete && len(b)+body.n <= cap(b) {
 		b = append(b, body.bytes()...)
 		c.wbuf = b
-		return c.write(b)
+		// Written with the first read of the answer (readSome): one
+		// system call less.
+		c.wdl.Write(c.nc, c.clock, writeTimeout)
+		c.unsent = b
+		return nil
 	}
 	c.wbuf = b
-	if err := c.write(b); err != nil {
+	if err := c.writeAt(b, c.clock); err != nil {
 		return err
 	}
 	return body.send(c)

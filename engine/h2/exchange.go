@@ -1,6 +1,8 @@
 package h2
 
 import (
+	"time"
+
 	"github.com/mothership-go/mothership/internal/httpsyntax"
 	"github.com/mothership-go/mothership/pipeline"
 )
@@ -13,6 +15,7 @@ func (st *stream) begin() bool {
 	st.head = nil
 	x.Proto, x.ProtoMinor = pipeline.ProtoHTTP2, 0
 	x.Scheme, x.Bind = st.c.cfg.Scheme, st.c.cfg.Bind
+	x.Start = time.Now()
 	x.Peer, x.PeerIP, x.PeerTrusted = st.c.cfg.Peer, st.c.cfg.PeerIP, st.c.cfg.PeerTrusted
 	x.Body, x.Response, x.Conn = &st.body, &st.rw, st
 	x.SetFingerprinter(&st.fp)

@@ -27,7 +27,6 @@ package fieldpolicy
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mothership-go/mothership/internal/httpsyntax"
 	"github.com/mothership-go/mothership/pipeline"
@@ -123,7 +122,7 @@ func (p *Policy) Owned(x *pipeline.Exchange, scratch []byte, emit func(name stri
 		p.emit(emit, "X-JA4H", fp)
 	}
 	b = append(b[:0], "t="...)
-	b = strconv.AppendInt(b, time.Now().UnixMicro(), 10)
+	b = strconv.AppendInt(b, x.Started().UnixMicro(), 10)
 	p.emit(emit, "X-Request-Start", b)
 	if x.Upgrade != "" {
 		emit("Connection", append(b[:0], "Upgrade"...))

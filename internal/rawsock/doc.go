@@ -11,6 +11,10 @@
 // keeps the P, and EAGAIN still parks the goroutine on the poller through
 // syscall.RawConn, which keeps deadlines working.
 //
-// Wrap is the only entry: it returns the conn itself where this does not
-// apply (TLS, PROXY protocol, other systems than Linux).
+// Wrap is the entry: it returns the conn itself where this does not
+// apply (TLS, PROXY protocol, other systems than Linux). WriteRead sends a
+// request and waits for its answer with one system call less than a Write
+// and a Read: the poller is readied for the read before the write, so the
+// read need not try the socket first (EAGAIN, certain when the peer only
+// answers).
 package rawsock

@@ -15,10 +15,11 @@ type Conn struct {
 	// The operation in flight, for the closures below; a connection has
 	// at most one read and one write at a time (net.Conn's own rule for
 	// the streams a proxy uses), so one slot each is enough.
-	rp, wp          []byte
-	rn, wn          int
-	rerr, werr      syscall.Errno
-	readFn, writeFn func(uintptr) bool
+	rp, wp                       []byte
+	rn, wn                       int
+	rerr, werr                   syscall.Errno
+	wfull                        bool // WriteRead's write found the socket full
+	readFn, writeFn, writeReadFn func(uintptr) bool
 }
 
 // Wrap returns nc with raw reads and writes when it is a TCP or Unix
@@ -40,6 +41,7 @@ func Wrap(nc net.Conn) net.Conn {
 	c := &Conn{Conn: nc, rc: rc}
 	c.readFn = c.read
 	c.writeFn = c.write
+	c.writeReadFn = c.writeRead
 	return c
 }
 
@@ -125,4 +127,55 @@ func (c *Conn) write(fd uintptr) bool {
 		}
 	}
 	return true
+}
+
+// WriteRead writes all of w, then reads into r as Read does, with one
+// system call less: the write is made inside the read's wait, after the
+// poller was readied for it, so that the read waits for the peer without
+// first trying the socket (EAGAIN, certain when the peer answers only
+// what it was sent). The caller's promise is that the peer sends nothing
+// before it has w, as an upstream answering a request; bytes it sent
+// before anyway are read with the answer, or at the read deadline if no
+// answer comes. When the socket cannot take all of w at once, the rest
+// is written and the answer read in the usual way.
+func (c *Conn) WriteRead(w, r []byte) (int, error) {
+	if len(w) == 0 || len(r) == 0 {
+		if _, err := c.Write(w); err != nil {
+			return 0, err
+		}
+		return c.Read(r)
+	}
+	c.wp, c.wn, c.werr, c.wfull = w, 0, 0, false
+	c.rp, c.rn, c.rerr = r, 0, 0
+	err := c.rc.Read(c.writeReadFn)
+	c.wp, c.rp = nil, nil
+	switch {
+	case c.werr != 0:
+		return 0, &net.OpError{Op: "write", Net: c.LocalAddr().Network(), Err: c.werr}
+	case c.wfull:
+		if _, err := c.Write(w[c.wn:]); err != nil {
+			return 0, err
+		}
+		return c.Read(r)
+	case err != nil:
+		return 0, &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Err: err}
+	case c.rerr != 0:
+		return 0, &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Err: c.rerr}
+	case c.rn == 0:
+		return 0, io.EOF
+	}
+	return c.rn, nil
+}
+
+// writeRead is WriteRead's step: the write first (done once all of wp is
+// out; a full socket or an error ends the step), then the read.
+func (c *Conn) writeRead(fd uintptr) bool {
+	if c.wn < len(c.wp) {
+		if !c.write(fd) {
+			c.wfull = true
+			return true
+		}
+		return c.werr != 0 // written: wait for the answer without trying
+	}
+	return c.read(fd)
 }

@@ -133,3 +133,94 @@ func TestOthersPassThrough(t *testing.T) {
 		t.Fatalf("Wrap(net.Pipe) = %T, want the conn itself", w)
 	}
 }
+
+// TestWriteRead: the request goes out, the answer comes back, whether the
+// socket takes the request at once or must be waited on (more than its
+// buffer), and a peer that reset the connection is a write error.
+func TestWriteRead(t *testing.T) {
+	cases := []struct {
+		name    string
+		request []byte
+	}{
+		{"a small request", []byte("ping")},
+		{"a request larger than the socket buffer", bytes.Repeat([]byte("0123456789abcdef"), 512<<10)},
+	}
+	for _, tc := range cases {
+		c, s := pair(t, "tcp")
+		go func() {
+			b := make([]byte, len(tc.request))
+			if _, err := io.ReadFull(s, b); err == nil && bytes.Equal(b, tc.request) {
+				s.Write([]byte("pong"))
+			}
+		}()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		buf := make([]byte, 16)
+		n, err := WriteRead(c, tc.request, buf)
+		if err != nil || string(buf[:n]) != "pong" {
+			t.Errorf("%s: WriteRead = %q, %v; want \"pong\"", tc.name, buf[:n], err)
+		}
+	}
+	c, s := pair(t, "tcp")
+	s.(*net.TCPConn).SetLinger(0)
+	s.Close()
+	time.Sleep(20 * time.Millisecond)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	_, err := WriteRead(c, []byte("x"), make([]byte, 16))
+	var oe *net.OpError
+	if !errors.As(err, &oe) {
+		t.Fatalf("WriteRead to a reset peer = %v (%T), want a *net.OpError", err, err)
+	}
+}
+
+// TestWriteReadAfterUnaskedBytes: bytes the peer sent before the request
+// are not lost: they come with the answer, or after the read deadline
+// when no answer comes.
+func TestWriteReadAfterUnaskedBytes(t *testing.T) {
+	for _, answer := range []bool{true, false} {
+		c, s := pair(t, "tcp")
+		s.Write([]byte("early"))
+		time.Sleep(20 * time.Millisecond) // the bytes reach c and its poller
+		go func() {
+			b := make([]byte, 4)
+			if _, err := io.ReadFull(s, b); err == nil && answer {
+				s.Write([]byte("pong"))
+			}
+		}()
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		buf := make([]byte, 16)
+		n, err := WriteRead(c, []byte("ping"), buf)
+		var ne net.Error
+		if !answer {
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				t.Errorf("unanswered: WriteRead = %q, %v; want the deadline", buf[:n], err)
+			}
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			n, err = c.Read(buf)
+		}
+		got := string(buf[:n])
+		for err == nil && answer && got != "earlypong" && len(got) < len("earlypong") {
+			var m int
+			m, err = c.Read(buf[n:])
+			n += m
+			got = string(buf[:n])
+		}
+		want := map[bool]string{true: "earlypong", false: "early"}[answer]
+		if err != nil || got != want {
+			t.Errorf("answer %v: read %q, %v; want %q", answer, got, err, want)
+		}
+	}
+}
+
+func TestWriteReadNoAllocations(t *testing.T) {
+	c, s := pair(t, "tcp")
+	go io.Copy(s, s) // an echo
+	msg, buf := []byte("ping"), make([]byte, 4)
+	allocs := testing.AllocsPerRun(200, func() {
+		if n, err := WriteRead(c, msg, buf); err != nil || n != len(msg) {
+			t.Fatalf("WriteRead = %d, %v", n, err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("a WriteRead allocated %.1f times", allocs)
+	}
+}
