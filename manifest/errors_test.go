@@ -621,6 +621,49 @@ func TestErrors(t *testing.T) {
 			key:   "mothership.bind.https.tls",
 			words: []string{"missing key"},
 		},
+		// Redirects to HTTPS and HSTS.
+		{
+			name:  "redirect_https with no TLS bind",
+			doc:   "[mothership.bind]\nhttp = { addr = \"0.0.0.0:80\", redirect_https = true } " + errMark + "\n",
+			key:   "mothership.bind.http.redirect_https",
+			words: []string{"needs a bind with tls", "has none"},
+		},
+		{
+			name:  "redirect_https = true among two TLS binds",
+			doc:   "[mothership.bind]\nhttp = { addr = \"0.0.0.0:80\", redirect_https = true } " + errMark + "\na = { addr = \"0.0.0.0:443\", tls = { cert = \"a.pem\", key = \"a.key\" } }\nb = { addr = \"0.0.0.0:8443\", tls = { cert = \"a.pem\", key = \"a.key\" } }\n",
+			key:   "mothership.bind.http.redirect_https",
+			words: []string{"which TLS bind", "there are 2 (a, b)", `redirect_https = "a"`},
+		},
+		{
+			name:  "redirect_https naming a plain bind",
+			doc:   "[mothership.bind]\nhttp = { addr = \"0.0.0.0:80\", redirect_https = \"htps\" } " + errMark + "\nhttps = { addr = \"0.0.0.0:443\", tls = { cert = \"a.pem\", key = \"a.key\" } }\nhtps = \"0.0.0.0:81\"\n",
+			key:   "mothership.bind.http.redirect_https",
+			words: []string{"no TLS bind of that name", "did you mean", `"https"`},
+		},
+		{
+			name:  "redirect_https on a TLS bind",
+			doc:   "[mothership.bind]\nhttps = { addr = \"0.0.0.0:443\", tls = { cert = \"a.pem\", key = \"a.key\" }, redirect_https = true } " + errMark + "\n",
+			key:   "mothership.bind.https.redirect_https",
+			words: []string{"for a plain bind", "hsts = true"},
+		},
+		{
+			name:  "hsts on a plain bind",
+			doc:   "[mothership.bind]\nhttp = { addr = \"0.0.0.0:80\", hsts = true } " + errMark + "\n",
+			key:   "mothership.bind.http.hsts",
+			words: []string{"for a TLS bind", "RFC 6797", "redirect_https"},
+		},
+		{
+			name:  "hsts without max-age",
+			doc:   "[mothership.bind]\nhttps = { addr = \"0.0.0.0:443\", tls = { cert = \"a.pem\", key = \"a.key\" }, hsts = \"includeSubDomains\" } " + errMark + "\n",
+			key:   "mothership.bind.https.hsts",
+			words: []string{"starts with max-age=<seconds>"},
+		},
+		{
+			name:  "hsts as a number",
+			doc:   "[mothership.bind]\nhttps = { addr = \"0.0.0.0:443\", tls = { cert = \"a.pem\", key = \"a.key\" }, hsts = 3600 } " + errMark + "\n",
+			key:   "mothership.bind.https.hsts",
+			words: []string{"Strict-Transport-Security value"},
+		},
 		{
 			name:  "TLS bind with tls as a string",
 			doc:   "[mothership.bind.https]\naddr = \"0.0.0.0:443\"\ntls = \"a.pem\" " + errMark + "\n",

@@ -460,9 +460,10 @@ func readBind(parent *table, name string, v any) *Bind {
 			b.TLS = readTLS(bt, v)
 		}
 		readHTTP2(bt, b)
+		readHTTPSPolicy(bt, b)
 		bt.finish()
 	default:
-		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls, http2, h2c, max_body_size, max_header_count, underscores_in_headers }`, v)
+		parent.typeErr(name, `an address ("0.0.0.0:80") or a table { addr, proxy_protocol, tls, http2, h2c, redirect_https, hsts, max_body_size, max_header_count, underscores_in_headers }`, v)
 		return b
 	}
 	if !isName(name) {

@@ -162,6 +162,18 @@ type Bind struct {
 	// H2C is `h2c`: a plain bind also takes HTTP/2 with prior knowledge
 	// (a client that opens with the HTTP/2 preface). Off by default.
 	H2C bool
+	// RedirectHTTPS is `redirect_https` on a plain bind: the name of the
+	// TLS bind that every request is sent to with 308 Permanent Redirect
+	// (`true` names the manifest's only TLS bind); "" serves the routes.
+	// The CA's HTTP-01 challenges are still answered.
+	RedirectHTTPS string
+	// redirectOnly is `redirect_https = true`, until checkRedirects finds
+	// the TLS bind it means.
+	redirectOnly bool
+	// HSTS is `hsts` on a TLS bind: the Strict-Transport-Security value
+	// added to every answer (`true` is DefaultHSTS), replacing one a ship
+	// sent; "" adds none.
+	HSTS string
 	// Pos is where it is declared.
 	Pos Pos
 }

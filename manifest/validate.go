@@ -19,6 +19,7 @@ func validate(r *reader, m *Manifest) {
 	checkNames(r, m)
 	checkDependencies(r, m)
 	checkBinds(r, m)
+	checkRedirects(r, m)
 	checkAddresses(r, m)
 	checkFixedPorts(r, m)
 	checkMachine(r, m)

@@ -27,10 +27,15 @@ type dispatcher struct {
 	debug   pipeline.DebugFunc
 	access  pipeline.AccessLogger // nil: no access log
 	acme    *acme.Manager         // answers the CA's HTTP-01 requests on a plain bind; nil elsewhere
+	// redirect sends every other request of a plain bind to HTTPS
+	// (`redirect_https`); nil serves the routes.
+	redirect *redirect
+	// hsts is the Strict-Transport-Security value of a TLS bind, "" for none.
+	hsts string
 }
 
 // Serve answers the CA's HTTP-01 challenges first, on a plain bind of a
-// manifest with acme; then it looks the route up, runs its pipeline, observes the answer and
+// manifest with acme, then a plain bind's redirect to HTTPS; then it looks the route up, runs its pipeline, observes the answer and
 // logs it to the access log; a request whose answer never began (the
 // client left, the connection was cut) is observed as 499.
 func (d *dispatcher) Serve(x *pipeline.Exchange) {
@@ -40,6 +45,18 @@ func (d *dispatcher) Serve(x *pipeline.Exchange) {
 			d.access.Access(x, x.Response.Status(), time.Since(start), "acme")
 		}
 		return
+	}
+	if d.redirect != nil {
+		d.redirect.serve(x)
+		if d.access != nil {
+			d.access.Access(x, x.Response.Status(), time.Since(start), "redirect https")
+		}
+		return
+	}
+	if d.hsts != "" {
+		// Set before the route runs, so that every answer has it; a ship's
+		// own is dropped on the way back (upstream's copyFields).
+		x.Response.Header().Set("Strict-Transport-Security", d.hsts)
 	}
 	lookup := routetree.Request{Host: x.Host, Method: x.Method, Path: x.Path, UserAgent: x.UserAgent, Header: &x.Header}
 	x.Route = d.tree.Lookup(&lookup)

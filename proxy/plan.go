@@ -58,6 +58,7 @@ func compilePlan(m *manifest.Manifest, tree *routetree.Tree, opts Options, gen i
 		if bt.Bind.TLS == nil {
 			d.acme = opts.ACME
 		}
+		d.redirect, d.hsts = newRedirect(m, bt.Bind), bt.Bind.HSTS
 		p.binds[bt.Bind.Name] = d
 		p.routes += len(bt.Routes)
 	}

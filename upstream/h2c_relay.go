@@ -20,7 +20,7 @@ import (
 func (h *h2cForward) relay(x *pipeline.Exchange, t *target, resp *http.Response, w *watch) {
 	out := x.Response.Header()
 	for k, vv := range resp.Header {
-		if httpsyntax.IsHopByHop(k) {
+		if httpsyntax.IsHopByHop(k) || setByBind(out, k) {
 			continue
 		}
 		for _, v := range vv {
