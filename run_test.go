@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"github.com/mothership-go/mothership/internal/testparallel"
 	"github.com/mothership-go/mothership/stages/wasm"
 )
 
@@ -27,12 +26,7 @@ import (
 // they start, several at a time even on a machine of one or two CPUs
 // (unless -parallel says otherwise), and removes what they built.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	parallel := false
-	flag.Visit(func(f *flag.Flag) { parallel = parallel || f.Name == "test.parallel" })
-	if !parallel {
-		flag.Set("test.parallel", fmt.Sprint(max(4, runtime.GOMAXPROCS(0))))
-	}
+	testparallel.AtLeast(4)
 	code := m.Run()
 	builtDirs.Lock()
 	for _, dir := range builtDirs.list {
