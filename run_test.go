@@ -53,8 +53,9 @@ func builtDir(prefix string) (string, error) {
 	return dir, err
 }
 
-// builtBinaries builds mothership, the example ship program and the
-// reference bay once per test run: the end-to-end tests run them as a user
+// builtBinaries builds mothership, the example ship program, the
+// reference bay and the gRPC test ship once per test run, in one go build
+// that links them in parallel: the end-to-end tests run them as a user
 // would. The slowest of them (they mostly wait) run in parallel, each on
 // its own free ports and directories, so that `go test ./...` stays fast.
 var builtBinaries = sync.OnceValues(func() (string, error) {
@@ -67,11 +68,11 @@ var builtBinaries = sync.OnceValues(func() (string, error) {
 	if err := os.Setenv(wasm.CacheDirEnv, filepath.Join(dir, "wasm-cache")); err != nil {
 		return "", err
 	}
-	for pkg, out := range map[string]string{".": "mothership", "./examples/shipd": "shipd", "./examples/bayd": "bayd"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, out), pkg)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
-		}
+	// Each binary is named for its package: mothership, shipd, bayd, grpcship.
+	pkgs := []string{".", "./examples/shipd", "./examples/bayd", "./testdata/grpcship"}
+	cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %v: %v\n%s", pkgs, err, b)
 	}
 	return dir, nil
 })
