@@ -483,7 +483,7 @@ routes = ["/*"]
 func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
 	v, base := startBays(t, webSocketBayManifest)
 	conn := boardCable(t, base)
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	_, err := wsutil.ReadServerText(conn)
 	var closed wsutil.ClosedError
 	if !errors.As(err, &closed) || closed.Code != ws.StatusGoingAway {
@@ -521,7 +521,7 @@ func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(sockets, "rack.sock")); err != nil {
 		t.Errorf("the bay's socket is not in %s: %v", sockets, err)
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	v.exit(t, 20*time.Second)
 
 	os.RemoveAll(sockets)
@@ -576,7 +576,7 @@ func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
 	if status, body := get(t, base+"/hello"); status != 200 || body != "hello from rack" {
 		t.Errorf("GET /hello after the restarts: %d %q", status, body)
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -142,7 +141,7 @@ func TestElectionRunsPrelaunchOnceAcrossThreeServers(t *testing.T) {
 	}
 	roles := map[string]int{}
 	for _, v := range append(vs, late) {
-		v.cmd.Process.Signal(syscall.SIGTERM)
+		v.land()
 		if code := v.exit(t, 20*time.Second); code != 0 {
 			t.Errorf("exit %d after SIGTERM", code)
 		}

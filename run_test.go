@@ -169,6 +169,16 @@ func (v *voyageUnderTest) waitFor(t *testing.T, s string, within time.Duration) 
 	t.Fatalf("no %q within %v", s, within)
 }
 
+// land sends SIGTERM as a platform would to end a voyage, after closing
+// the keep-alive connections the tests' default client has left idle: the
+// drain would keep them open for its idle grace (a second), waiting for a
+// last request that a client which is done never sends. A request still
+// in flight keeps its connection.
+func (v *voyageUnderTest) land() {
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	v.cmd.Process.Signal(syscall.SIGTERM)
+}
+
 // exit waits for the process to end and returns its exit code.
 func (v *voyageUnderTest) exit(t *testing.T, within time.Duration) int {
 	t.Helper()
@@ -289,7 +299,7 @@ critical = false
 		slow <- body
 	}()
 	time.Sleep(200 * time.Millisecond)
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if body := <-slow; !strings.Contains(body, "answered after 700 ms") {
 		t.Errorf("the in-flight request got %q, want its answer", body)
 	}
@@ -403,7 +413,7 @@ func TestExampleManifestRuns(t *testing.T) {
 			t.Errorf("GET %s: %d %q, want %q", path, status, body, want)
 		}
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
@@ -422,7 +432,7 @@ args = ["work"]
 	if strings.Contains(v.output(), "Draining") {
 		t.Fatalf("a fleet of workers with no bind drained on its own:\n%s", v.output())
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
@@ -559,7 +569,7 @@ args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
 		t.Errorf("after the reload, READY=1 came with %q, want the Running phase", got)
 	}
 	v.waitFor(t, "reloaded generation=2", 5*time.Second)
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if got := await("STOPPING=1"); !strings.Contains(got, "STATUS=Draining") {
 		t.Errorf("STOPPING=1 came with %q, want it with the Draining phase", got)
 	}
