@@ -196,6 +196,14 @@ func TestElectionFlagshipKilledMidPrelaunchAbortsEscorts(t *testing.T) {
 	if flagship == nil {
 		t.Fatal("no server started the prelaunch job")
 	}
+	// Killed before the others have looked, the flagship would leave them a
+	// free lock and a first look, which takes over (a retry, not an abort):
+	// on a loaded machine a server can be that slow to start.
+	for _, v := range vs {
+		if v != flagship {
+			v.waitFor(t, "postgres election: escort, waiting for the flagship's prelaunch", 20*time.Second)
+		}
+	}
 	flagship.cmd.Process.Kill()
 	for _, v := range vs {
 		if v == flagship {
