@@ -564,6 +564,9 @@ func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+	// The fifth generation answered, so its lines were written; wait for
+	// them to be read, or the count below races the reader.
+	v.waitFor(t, "next generation docked; draining the old one process=rack generation=5", 5*time.Second)
 	out := v.output()
 	if n := strings.Count(out, "Restarting the bay: its only process is stuck on a request"); n != 5 {
 		t.Errorf("%d restarts logged, want 5", n)
