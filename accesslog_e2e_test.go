@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -56,7 +55,7 @@ func TestAccessLog(t *testing.T) {
 		base := fmt.Sprintf("http://127.0.0.1:%d", port)
 		body := getStatus(t, base+"/app/hello?token=secret", 200)
 		getStatus(t, base+"/nowhere", 404)
-		v.cmd.Process.Signal(syscall.SIGTERM)
+		v.land()
 		if code := v.exit(t, 20*time.Second); code != 0 {
 			t.Fatalf("%s: exit %d", tc.name, code)
 		}

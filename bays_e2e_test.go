@@ -483,7 +483,7 @@ routes = ["/*"]
 func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
 	v, base := startBays(t, webSocketBayManifest)
 	conn := boardCable(t, base)
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	_, err := wsutil.ReadServerText(conn)
 	var closed wsutil.ClosedError
 	if !errors.As(err, &closed) || closed.Code != ws.StatusGoingAway {
@@ -521,7 +521,7 @@ func TestBaySocketsGoToAPrivateDirectoryOfTheManifest(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(sockets, "rack.sock")); err != nil {
 		t.Errorf("the bay's socket is not in %s: %v", sockets, err)
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	v.exit(t, 20*time.Second)
 
 	os.RemoveAll(sockets)
@@ -564,6 +564,9 @@ func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+	// The fifth generation answered, so its lines were written; wait for
+	// them to be read, or the count below races the reader.
+	v.waitFor(t, "next generation docked; draining the old one process=rack generation=5", 5*time.Second)
 	out := v.output()
 	if n := strings.Count(out, "Restarting the bay: its only process is stuck on a request"); n != 5 {
 		t.Errorf("%d restarts logged, want 5", n)
@@ -576,7 +579,7 @@ func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
 	if status, body := get(t, base+"/hello"); status != 200 || body != "hello from rack" {
 		t.Errorf("GET /hello after the restarts: %d %q", status, body)
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}

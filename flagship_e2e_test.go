@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -142,7 +141,7 @@ func TestElectionRunsPrelaunchOnceAcrossThreeServers(t *testing.T) {
 	}
 	roles := map[string]int{}
 	for _, v := range append(vs, late) {
-		v.cmd.Process.Signal(syscall.SIGTERM)
+		v.land()
 		if code := v.exit(t, 20*time.Second); code != 0 {
 			t.Errorf("exit %d after SIGTERM", code)
 		}
@@ -196,6 +195,14 @@ func TestElectionFlagshipKilledMidPrelaunchAbortsEscorts(t *testing.T) {
 	}
 	if flagship == nil {
 		t.Fatal("no server started the prelaunch job")
+	}
+	// Killed before the others have looked, the flagship would leave them a
+	// free lock and a first look, which takes over (a retry, not an abort):
+	// on a loaded machine a server can be that slow to start.
+	for _, v := range vs {
+		if v != flagship {
+			v.waitFor(t, "postgres election: escort, waiting for the flagship's prelaunch", 20*time.Second)
+		}
 	}
 	flagship.cmd.Process.Kill()
 	for _, v := range vs {

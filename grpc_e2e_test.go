@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,10 +37,11 @@ routes = [{ bind = "http", pattern = "/.*" }]
 func TestGRPCThroughH2C(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	ship := filepath.Join(dir, "grpcship")
-	if out, err := exec.Command("go", "build", "-o", ship, "./testdata/grpcship").CombinedOutput(); err != nil {
-		t.Fatalf("go build ./testdata/grpcship: %v\n%s", err, out)
+	bin, err := builtBinaries()
+	if err != nil {
+		t.Fatal(err)
 	}
+	ship := filepath.Join(bin, "grpcship")
 	port := freePort(t)
 	writeManifest(t, dir, fmt.Sprintf(grpcManifest, port, ship))
 	v := startRunIn(t, dir, nil)

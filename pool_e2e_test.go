@@ -77,7 +77,10 @@ http = "127.0.0.1:%d"
 name = "pool"
 binds = [%s]
 routes = [{ bind = "http", pattern = "/.*" }]
-health = { path = "/health", interval = "100ms", timeout = "1s", unhealthy_threshold = 2, healthy_threshold = 2 }
+# Ten failed checks (a second) before the checks take the dead member
+# out: the load's failed forwards must eject it first (three in a row),
+# which on a loaded machine took longer than two checks.
+health = { path = "/health", interval = "100ms", timeout = "1s", unhealthy_threshold = 10, healthy_threshold = 2 }
 `, metricsPort, httpPort, strings.Join(binds, ", ")))
 	v.waitFor(t, "phase=Running", 20*time.Second)
 	url := fmt.Sprintf("http://127.0.0.1:%d/pid", httpPort)

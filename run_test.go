@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
+	"github.com/mothership-go/mothership/internal/testparallel"
 	"github.com/mothership-go/mothership/stages/wasm"
 )
 
@@ -27,12 +26,7 @@ import (
 // they start, several at a time even on a machine of one or two CPUs
 // (unless -parallel says otherwise), and removes what they built.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	parallel := false
-	flag.Visit(func(f *flag.Flag) { parallel = parallel || f.Name == "test.parallel" })
-	if !parallel {
-		flag.Set("test.parallel", fmt.Sprint(max(4, runtime.GOMAXPROCS(0))))
-	}
+	testparallel.AtLeast(4)
 	code := m.Run()
 	builtDirs.Lock()
 	for _, dir := range builtDirs.list {
@@ -59,8 +53,9 @@ func builtDir(prefix string) (string, error) {
 	return dir, err
 }
 
-// builtBinaries builds mothership, the example ship program and the
-// reference bay once per test run: the end-to-end tests run them as a user
+// builtBinaries builds mothership, the example ship program, the
+// reference bay and the gRPC test ship once per test run, in one go build
+// that links them in parallel: the end-to-end tests run them as a user
 // would. The slowest of them (they mostly wait) run in parallel, each on
 // its own free ports and directories, so that `go test ./...` stays fast.
 var builtBinaries = sync.OnceValues(func() (string, error) {
@@ -73,11 +68,11 @@ var builtBinaries = sync.OnceValues(func() (string, error) {
 	if err := os.Setenv(wasm.CacheDirEnv, filepath.Join(dir, "wasm-cache")); err != nil {
 		return "", err
 	}
-	for pkg, out := range map[string]string{".": "mothership", "./examples/shipd": "shipd", "./examples/bayd": "bayd"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, out), pkg)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
-		}
+	// Each binary is named for its package: mothership, shipd, bayd, grpcship.
+	pkgs := []string{".", "./examples/shipd", "./examples/bayd", "./testdata/grpcship"}
+	cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build %v: %v\n%s", pkgs, err, b)
 	}
 	return dir, nil
 })
@@ -179,6 +174,16 @@ func (v *voyageUnderTest) waitFor(t *testing.T, s string, within time.Duration) 
 		}
 	}
 	t.Fatalf("no %q within %v", s, within)
+}
+
+// land sends SIGTERM as a platform would to end a voyage, after closing
+// the keep-alive connections the tests' default client has left idle: the
+// drain would keep them open for its idle grace (a second), waiting for a
+// last request that a client which is done never sends. A request still
+// in flight keeps its connection.
+func (v *voyageUnderTest) land() {
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	v.cmd.Process.Signal(syscall.SIGTERM)
 }
 
 // exit waits for the process to end and returns its exit code.
@@ -301,7 +306,7 @@ critical = false
 		slow <- body
 	}()
 	time.Sleep(200 * time.Millisecond)
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if body := <-slow; !strings.Contains(body, "answered after 700 ms") {
 		t.Errorf("the in-flight request got %q, want its answer", body)
 	}
@@ -415,7 +420,7 @@ func TestExampleManifestRuns(t *testing.T) {
 			t.Errorf("GET %s: %d %q, want %q", path, status, body, want)
 		}
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
@@ -434,7 +439,7 @@ args = ["work"]
 	if strings.Contains(v.output(), "Draining") {
 		t.Fatalf("a fleet of workers with no bind drained on its own:\n%s", v.output())
 	}
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if code := v.exit(t, 20*time.Second); code != 0 {
 		t.Errorf("exit %d after SIGTERM, want 0", code)
 	}
@@ -571,7 +576,7 @@ args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
 		t.Errorf("after the reload, READY=1 came with %q, want the Running phase", got)
 	}
 	v.waitFor(t, "reloaded generation=2", 5*time.Second)
-	v.cmd.Process.Signal(syscall.SIGTERM)
+	v.land()
 	if got := await("STOPPING=1"); !strings.Contains(got, "STATUS=Draining") {
 		t.Errorf("STOPPING=1 came with %q, want it with the Draining phase", got)
 	}

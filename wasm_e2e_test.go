@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,14 +25,21 @@ var builtGuests = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, name := range []string{"authguard", "stamper", "router"} {
-		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(dir, name+".wasm"), "./examples/wasm/"+name)
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("building the %s guest: %v\n%s", name, err, b)
-		}
+	// One go build per guest (c-shared takes one main package), at once.
+	names := []string{"authguard", "stamper", "router"}
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(dir, name+".wasm"), "./examples/wasm/"+name)
+			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+			if b, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("building the %s guest: %v\n%s", name, err, b)
+			}
+		})
 	}
-	return dir, nil
+	wg.Wait()
+	return dir, errors.Join(errs...)
 })
 
 // copyGuests puts the example guests, and the hand-assembled ones that

@@ -25,7 +25,7 @@ import (
 // The test binary doubles as the ships: with CONTROL_HELPER set it is one.
 func TestMain(m *testing.M) {
 	switch os.Getenv("CONTROL_HELPER") {
-	case "api": // serves $PORT and prints a line a second
+	case "api": // serves $PORT and prints a line every 100 ms
 		ln, err := net.Listen("tcp", "127.0.0.1:"+os.Getenv("PORT"))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 		go http.Serve(ln, http.NotFoundHandler())
 		for i := 0; ; i++ {
 			fmt.Println("tick", i)
-			time.Sleep(time.Second)
+			time.Sleep(100 * time.Millisecond)
 		}
 	case "worker": // one line on each stream, then waits to be stopped
 		fmt.Println("worker up")
@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 }
 
 // testManifest runs two real ships: api, which serves its route's port
-// and prints a line a second, and worker, which prints and waits.
+// and prints a line every 100 ms, and worker, which prints and waits.
 const testManifest = `
 [mothership.bind]
 http = "127.0.0.1:9" # compiled for the routes, never listened on
@@ -231,7 +231,7 @@ func TestLogsTail(t *testing.T) {
 	ctx := ctxT(t)
 	var got []string
 	for deadline := time.Now().Add(10 * time.Second); len(got) < 2 && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond) // until api has ticked twice
+		time.Sleep(50 * time.Millisecond) // until api has ticked twice
 		got = nil
 		err := r.client.Logs(ctx, LogQuery{Process: "api", Tail: 2}, func(e telemetry.Entry) error {
 			got = append(got, e.Process+": "+e.Text)

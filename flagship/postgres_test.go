@@ -103,6 +103,7 @@ func coordinate(t *testing.T, n int, cfg manifest.Flagship, lookupEnv func(strin
 }
 
 func TestOneFlagshipAmongThree(t *testing.T) {
+	t.Parallel() // each on a lock of its own
 	cfg := pgConfig(t)
 	waiting := make(escorts, 3)
 	var calls atomic.Int32
@@ -130,6 +131,7 @@ func TestOneFlagshipAmongThree(t *testing.T) {
 }
 
 func TestFailedPrelaunchAbortsAll(t *testing.T) {
+	t.Parallel() // each on a lock of its own
 	cfg := pgConfig(t)
 	waiting := make(escorts, 3)
 	var calls atomic.Int32
@@ -157,6 +159,7 @@ func TestFailedPrelaunchAbortsAll(t *testing.T) {
 // one of the same deploy launches at once, the first of the next deploy runs
 // the prelaunch, and one without a deploy id runs it again.
 func TestLateServers(t *testing.T) {
+	t.Parallel() // each on a lock of its own
 	cfg := pgConfig(t)
 	p := &prelaunch{}
 	steps := []struct {
@@ -189,6 +192,7 @@ func TestLateServers(t *testing.T) {
 }
 
 func TestEscortTimeout(t *testing.T) {
+	t.Parallel() // each on a lock of its own
 	cfg := pgConfig(t)
 	started, release := make(chan struct{}), make(chan struct{})
 	flagship := make(chan error, 1)
@@ -220,6 +224,7 @@ func TestEscortTimeout(t *testing.T) {
 // TestVanishedFlagship kills a flagship, a child process, during its
 // prelaunch: its session ends, its lock goes, and the escorts abort.
 func TestVanishedFlagship(t *testing.T) {
+	t.Parallel() // each on a lock of its own
 	cfg := pgConfig(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childLockEnv+"="+cfg.LockName, "MOTHERSHIP_TEST_DATABASE_URL="+cfg.ElectionURL)

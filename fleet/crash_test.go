@@ -166,6 +166,7 @@ func TestHealth(t *testing.T) {
 // backs off past the first delay and its circuit never opens, however many
 // times it crashes; each forgiveness is logged.
 func TestCrashCountDecaysAfterAStablePeriod(t *testing.T) {
+	t.Parallel() // a loaded machine only lengthens the runs, which keeps them stable
 	crasher := withEnv(helperShip("crasher", "exit"), "HELPER_CODE", "1", "HELPER_DELAY", "250ms")
 	crasher.Critical = false
 	m, notes := testManifest(t, crasher)

@@ -2,12 +2,11 @@ package fleet
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/httpprobe"
 	"github.com/mothership-go/mothership/internal/shipgate"
 	"github.com/mothership-go/mothership/manifest"
 )
@@ -16,20 +15,7 @@ import (
 // TCP or Unix socket, whatever the URL says.
 func newProbeClient(bind manifest.Addr) *http.Client {
 	network, address := dialTarget(bind)
-	var d net.Dialer
-	return &http.Client{
-		Transport: &http.Transport{
-			// A probe every few seconds gains nothing from a pooled
-			// connection, and a restarted ship would break it anyway.
-			DisableKeepAlives: true,
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				return d.DialContext(ctx, network, address)
-			},
-		},
-		// A redirect is an answer (3xx is healthy); following it could
-		// leave the ship.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	return httpprobe.NewClient(network, address, 0) // each check has its own timeout
 }
 
 // dialTarget is where to reach a bind from this host: a wildcard listener
@@ -59,20 +45,7 @@ func (p *proc) check(ctx context.Context, timeout time.Duration) error {
 	if p.bind.Network == "tcp" {
 		_, host = dialTarget(*p.bind)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+host+p.health.Path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := p.probe.Do(req)
-	if err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode >= 400 {
-		return fmt.Errorf("GET %s: %s", p.health.Path, resp.Status)
-	}
-	return nil
+	return httpprobe.Check(ctx, p.probe, "http://"+host+p.health.Path)
 }
 
 // watchHealth checks a ready ship every Interval. Retries failures in a

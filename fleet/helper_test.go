@@ -14,16 +14,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mothership-go/mothership/internal/testparallel"
 	"github.com/mothership-go/mothership/manifest"
 )
 
 // The test binary doubles as the programs the fleet runs: with
 // GO_FLEET_HELPER set it becomes one of them instead of running tests.
+// The tests mostly wait on those programs, several at a time.
 func TestMain(m *testing.M) {
 	if mode := os.Getenv("GO_FLEET_HELPER"); mode != "" {
 		helper(mode)
 		os.Exit(0)
 	}
+	testparallel.AtLeast(4)
 	os.Exit(m.Run())
 }
 

@@ -141,10 +141,13 @@ func TestLaunchFailures(t *testing.T) {
 				s := withEnv(helperShip("web", "http"), "HELPER_READY_AFTER", "1h")
 				s.AutoPort = true
 				s.Healthcheck = &manifest.Healthcheck{Path: "/health", Interval: time.Second, Timeout: time.Second, Retries: 1}
-				s.BootTimeout = 300 * time.Millisecond
+				// Long enough for the helper to start and answer a check (the
+				// 503 the error quotes) on a loaded machine: at 300 ms the
+				// last check was sometimes the timeout itself.
+				s.BootTimeout = time.Second
 				return s
 			},
-			want: []string{"ship web", "boot_timeout 300ms", "503"},
+			want: []string{"ship web", "boot_timeout 1s", "503"},
 		},
 		{
 			name: "command not found",

@@ -22,16 +22,20 @@ func AssignPorts(m *manifest.Manifest) error {
 			l.Close()
 		}
 	}()
+	declared := declaredPorts(m)
 	for _, s := range m.Ships {
 		if !s.AutoPort || s.Bind != nil {
 			continue
 		}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("fleet: free port for ship %s: %w", s.Name, err)
+		var port string
+		for port == "" || declared[port] {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return fmt.Errorf("fleet: free port for ship %s: %w", s.Name, err)
+			}
+			held = append(held, l)
+			port = strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 		}
-		held = append(held, l)
-		port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 		s.Bind = &manifest.Addr{Network: "tcp", Address: net.JoinHostPort("127.0.0.1", port)}
 		if s.Env == nil {
 			s.Env = map[string]string{}
@@ -39,6 +43,24 @@ func AssignPorts(m *manifest.Manifest) error {
 		s.Env["PORT"] = port
 	}
 	return nil
+}
+
+// declaredPorts are the TCP ports of the mothership's own binds and its
+// metrics address: free while AssignPorts draws, since the proxy listens
+// only after it, so the kernel may hand one of them out; a ship given one
+// would fail to listen.
+func declaredPorts(m *manifest.Manifest) map[string]bool {
+	ports := map[string]bool{}
+	addrs := []manifest.Addr{m.Mothership.MetricsAddr}
+	for _, b := range m.Mothership.Binds {
+		addrs = append(addrs, b.Addr)
+	}
+	for _, a := range addrs {
+		if _, port, err := net.SplitHostPort(a.Address); err == nil && a.Network == "tcp" {
+			ports[port] = true
+		}
+	}
+	return ports
 }
 
 // KeepPorts gives each ship of m with AutoPort the port the ship of the

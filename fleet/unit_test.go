@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -193,5 +194,20 @@ func TestAssignPorts(t *testing.T) {
 	}
 	if b.Env["X"] != "1" || m.Ships[2].Bind != nil {
 		t.Errorf("AssignPorts touched what it should not")
+	}
+}
+
+// TestDeclaredPortsAreNotDrawn: the mothership's own TCP binds and metrics
+// address are the ports AssignPorts never gives a ship, as they are free
+// when it draws (the proxy listens after it); a unix socket has no port.
+func TestDeclaredPortsAreNotDrawn(t *testing.T) {
+	m := &manifest.Manifest{}
+	m.Mothership.MetricsAddr = manifest.Addr{Network: "tcp", Address: "127.0.0.1:9090"}
+	m.Mothership.Binds = []*manifest.Bind{
+		{Name: "http", Addr: manifest.Addr{Network: "tcp", Address: "127.0.0.1:8080"}},
+		{Name: "admin", Addr: manifest.Addr{Network: "unix", Address: "/run/admin.sock"}},
+	}
+	if got, want := declaredPorts(m), map[string]bool{"8080": true, "9090": true}; !maps.Equal(got, want) {
+		t.Errorf("declared ports %v, want %v", got, want)
 	}
 }

@@ -168,7 +168,8 @@ func TestForwardedHeaders(t *testing.T) {
 func TestRequestID(t *testing.T) {
 	backend := startBackend(t, echoHandler("app"))
 	p := startProxy(t, bindOnly+ship("app", backendAddr(backend), `{ path_prefix = "/" }`))
-	c := newClient(t)
+	trusting := startProxy(t, "[mothership]\ntrusted_proxies = [\"127.0.0.0/8\"]\n\n"+bindOnly+ship("app", backendAddr(backend), `{ path_prefix = "/" }`))
+	c := newClient(t) // after both proxies: its idle connections close before their drains
 	hex16 := regexp.MustCompile(`^[0-9a-f]{16}$`)
 	ids := map[string]bool{}
 	for i := range 3 {
@@ -182,7 +183,6 @@ func TestRequestID(t *testing.T) {
 		}
 		ids[id] = true
 	}
-	trusting := startProxy(t, "[mothership]\ntrusted_proxies = [\"127.0.0.0/8\"]\n\n"+bindOnly+ship("app", backendAddr(backend), `{ path_prefix = "/" }`))
 	for _, tc := range []struct {
 		name, url, sent string
 		kept            bool

@@ -100,6 +100,7 @@ func startProxy(t *testing.T, doc string, setups ...setup) *proxy {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		closeIdleClients()
 		if err := s.Shutdown(ctx); err != nil {
 			t.Errorf("Shutdown: %v", err)
 		}

@@ -51,7 +51,9 @@ func TestCORSCacheMetrics(t *testing.T) {
 		defer cancel()
 		s.Shutdown(ctx)
 	})
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{}}
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections) // before the drain, which would wait out its idle grace for them
+	client := &http.Client{Timeout: 5 * time.Second, Transport: tr}
 	for _, path := range []string{"/a", "/a", "/b", "/b", "/a"} { // miss, hit, miss (evicts /a), hit, miss (evicts /b)
 		req, _ := http.NewRequest("OPTIONS", "http://"+s.Addr("http").String()+path, nil)
 		req.Header.Set("Origin", "https://a.example")

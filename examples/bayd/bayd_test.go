@@ -19,15 +19,21 @@ import (
 
 // startBay runs bayd of the given type on a fresh socket until the test
 // ends, and returns the socket's path and a stop function that drains it
-// and reports run's result.
+// (for up to two seconds) and reports run's result.
 func startBay(t *testing.T, bayType string) (string, func() error) {
+	t.Helper()
+	return startBayDraining(t, bayType, 2*time.Second)
+}
+
+// startBayDraining is startBay with the drain timeout given.
+func startBayDraining(t *testing.T, bayType string, drain time.Duration) (string, func() error) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "bd")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	cfg := config{ship: "test", socket: filepath.Join(dir, "b.sock"), bayType: bayType, threads: 2, drain: 2 * time.Second}
+	cfg := config{ship: "test", socket: filepath.Join(dir, "b.sock"), bayType: bayType, threads: 2, drain: drain}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, cfg, slog.New(slog.DiscardHandler)) }()
@@ -384,7 +390,7 @@ func TestLoadConfig(t *testing.T) {
 // TestHTTPDrainTimeout checks that a request still running when the drain
 // times out loses its link, and the bay still stops.
 func TestHTTPDrainTimeout(t *testing.T) {
-	path, stop := startBay(t, bayHTTP)
+	path, stop := startBayDraining(t, bayHTTP, 200*time.Millisecond) // the request sleeps 30 s
 	l := dial(t, path, docking.VersionHTTP)
 	if err := l.W.WriteHail(1, 0, docking.Pair{Name: []byte("PATH_INFO"), Value: []byte("/sleep")}, docking.Pair{Name: []byte("QUERY_STRING"), Value: []byte("ms=30000")}); err != nil {
 		t.Fatal(err)
