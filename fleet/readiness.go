@@ -48,7 +48,14 @@ func (p *proc) waitReady(ctx context.Context, c *child) error {
 	for {
 		err := check(ctx)
 		if err == nil {
-			return nil
+			select {
+			case <-c.done:
+				// Whatever answered, it was not this ship: it has exited,
+				// and another process may have taken its free port.
+				return exitedEarly()
+			default:
+				return nil
+			}
 		}
 		t := time.NewTimer(delay)
 		select {
