@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -84,7 +85,30 @@ func startPebble(t *testing.T, dir string, httpPort, tlsPort int) *testCA {
 	ca.log = startProcess(t, filepath.Join(bin, "pebble"), []string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0"},
 		"-config", filepath.Join(dir, "pebble.json"), "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dnsPort))
 	ca.log.waitFor(t, "Listening on", 10*time.Second)
+	// pebble logs its addresses before it listens on them.
+	for _, u := range []string{ca.directory, ca.mgmt} {
+		waitAccepting(t, u, 10*time.Second)
+	}
 	return ca
+}
+
+// waitAccepting waits until the host of raw (a URL) takes connections.
+func waitAccepting(t *testing.T, raw string, within time.Duration) {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(within); ; time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", u.Host, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s takes no connections after %v: %v", u.Host, within, err)
+		}
+	}
 }
 
 // root is pebble's issuing root, from its management API.
