@@ -34,18 +34,14 @@ local n = math.max(1, redis.call('ZCARD', KEYS[1]))
 local grants = {}
 for i = 2, #KEYS do
   local a = (i - 2) * 4
-  local new = redis.call('EXISTS', KEYS[i]) == 0
-  local used = redis.call('HINCRBY', KEYS[i], 'used', ARGV[a+1])
-  local held = redis.call('HINCRBY', KEYS[i], 'held', 0 - tonumber(ARGV[a+2]))
-  if new then
-    redis.call('PEXPIRE', KEYS[i], ARGV[a+4])
-  end
+  local v = redis.call('HMGET', KEYS[i], 'used', 'held')
+  local used = (tonumber(v[1]) or 0) + tonumber(ARGV[a+1])
+  local held = (tonumber(v[2]) or 0) - tonumber(ARGV[a+2])
   local limit = tonumber(ARGV[a+3])
-  local g = math.min(math.ceil((limit - used) / n), limit - used - held)
-  if g > 0 then
-    redis.call('HINCRBY', KEYS[i], 'held', g)
-  else
-    g = 0
+  local g = math.max(0, math.min(math.ceil((limit - used) / n), limit - used - held))
+  redis.call('HSET', KEYS[i], 'used', used, 'held', held + g)
+  if not v[1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[a+4]) -- the counter is new
   end
   grants[i - 1] = g
 end
