@@ -135,6 +135,31 @@ func startMotherships(t *testing.T, n int, manifest func(metricsPort, httpPort i
 	return ms
 }
 
+// sharedManifest is startMotherships' manifest of a deployment sharing
+// its rate limits (limits, before the store's keys) through the store at
+// addr under prefix, trusting X-Forwarded-For from loopback, with the
+// extra tables, and one ship behind every path.
+func sharedManifest(limits, addr, prefix, extra string) func(metricsPort, httpPort int) string {
+	return func(metricsPort, httpPort int) string {
+		return fmt.Sprintf(`
+[mothership]
+metrics_port = %d
+trusted_proxies = ["127.0.0.1"]
+rate_limiting = { %sstore = "redis://%s/0", prefix = "%s", sync_interval = "100ms" }
+%s
+[mothership.bind]
+http = "127.0.0.1:%d"
+
+[[fleet.web]]
+name = "app"
+command = "SHIPD"
+args = ["serve"]
+healthcheck = "/health"
+routes = [{ pattern = "/.*" }]
+`, metricsPort, limits, addr, prefix, extra, httpPort)
+	}
+}
+
 // skipWithoutRedis skips a test when the machine's Redis is not running.
 func skipWithoutRedis(t *testing.T) {
 	t.Helper()
@@ -156,24 +181,7 @@ func TestSharedRateLimitsAcrossThreeMotherships(t *testing.T) {
 	const limit, servers, bound = 30, 3, 30 + 2*10
 	proxy := newStoreProxy(t)
 	prefix := fmt.Sprintf("mse2e:%d:", time.Now().UnixNano())
-	ms := startMotherships(t, servers, func(metricsPort, httpPort int) string {
-		return fmt.Sprintf(`
-[mothership]
-metrics_port = %d
-trusted_proxies = ["127.0.0.1"]
-rate_limiting = { per_ip_rpm = %d, store = "redis://%s/0", prefix = "%s", sync_interval = "100ms" }
-
-[mothership.bind]
-http = "127.0.0.1:%d"
-
-[[fleet.web]]
-name = "app"
-command = "SHIPD"
-args = ["serve"]
-healthcheck = "/health"
-routes = [{ pattern = "/.*" }]
-`, metricsPort, limit, proxy.addr, prefix, httpPort)
-	})
+	ms := startMotherships(t, servers, sharedManifest(fmt.Sprintf("per_ip_rpm = %d, ", limit), proxy.addr, prefix, ""))
 	urls, metrics, runs := ms.urls, ms.metrics, ms.runs
 
 	awayFromMinuteBoundary()
@@ -250,29 +258,12 @@ func TestSharedShieldRateAcrossThreeMotherships(t *testing.T) {
 	const limit, servers, bound = 30, 3, 30 + 2*10
 	proxy := newStoreProxy(t)
 	prefix := fmt.Sprintf("mse2e:%d:", time.Now().UnixNano())
-	ms := startMotherships(t, servers, func(metricsPort, httpPort int) string {
-		return fmt.Sprintf(`
-[mothership]
-metrics_port = %d
-trusted_proxies = ["127.0.0.1"]
-rate_limiting = { store = "redis://%s/0", prefix = "%s", sync_interval = "100ms" }
-
+	ms := startMotherships(t, servers, sharedManifest("", proxy.addr, prefix, fmt.Sprintf(`
 [[mothership.shields]]
 name = "plain-gets"
 ja4h_prefix = "ge11nn"
 rate = "%d/min"
-
-[mothership.bind]
-http = "127.0.0.1:%d"
-
-[[fleet.web]]
-name = "app"
-command = "SHIPD"
-args = ["serve"]
-healthcheck = "/health"
-routes = [{ pattern = "/.*" }]
-`, metricsPort, proxy.addr, prefix, limit, httpPort)
-	})
+`, limit)))
 	clients := []string{"198.51.100.1", "198.51.100.2", "203.0.113.7", "2001:db8::1"}
 
 	awayFromMinuteBoundary()
