@@ -35,9 +35,10 @@ type dispatcher struct {
 }
 
 // Serve answers the CA's HTTP-01 challenges first, on a plain bind of a
-// manifest with acme, then a plain bind's redirect to HTTPS; then it looks the route up, runs its pipeline, observes the answer and
-// logs it to the access log; a request whose answer never began (the
-// client left, the connection was cut) is observed as 499.
+// manifest with acme, then a plain bind's redirect to HTTPS; then it looks
+// the route up, runs its pipeline, observes the answer and logs it to the
+// access log; a request whose answer never began (the client left, the
+// connection was cut) is observed as 499.
 func (d *dispatcher) Serve(x *pipeline.Exchange) {
 	start := x.Started()
 	if d.acme != nil && acme.IsChallenge(x.Path) && d.acme.ServeChallenge(x) {
