@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -127,6 +128,9 @@ func (v *voyage) applyReload(ctx context.Context, start time.Time) ([]any, error
 		"routes", fmt.Sprintf("%d → %d", change.RoutesBefore, change.RoutesAfter),
 		"binds_added", list(change.BindsAdded), "binds_removed", list(change.BindsRemoved),
 		"live_in", live.Round(10 * time.Microsecond).String(),
+	}
+	if was, now := runtime.GOMAXPROCS(0), applyCPUs(m); now != was {
+		summary = append(summary, "cpus", fmt.Sprintf("%d → %d", was, now))
 	}
 	if finishErr != nil {
 		v.log.Warn("reload: a changed ship did not get ready", "error", finishErr.Error())

@@ -72,7 +72,7 @@ func runCmd(args []string, stdout, stderr io.Writer) int {
 		return v.land(fleet.Failed, exitUsage, fmt.Errorf("this machine lacks what the manifest names: %s", strings.Join(missing, "; ")))
 	}
 	v.manifestPath = *o.path
-	v.logStart(m)
+	v.logStart(m, applyCPUs(m))
 	v.warnManifest(m)
 	v.drain = m.Mothership.DrainTimeout
 	if err := v.prepare(m, tree, splitTags(*o.only), splitTags(*o.except)); err != nil {
@@ -323,10 +323,11 @@ func (v *voyage) certificateExpiry() []telemetry.CertExpiry {
 	return out
 }
 
-// logStart says which mothership runs which manifest, first in the log.
-func (v *voyage) logStart(m *manifest.Manifest) {
+// logStart says which mothership runs which manifest on how many CPUs,
+// first in the log.
+func (v *voyage) logStart(m *manifest.Manifest, cpus int) {
 	b := readBuildVersion()
-	v.log.Info("Mothership starting", "version", b.short(), "revision", b.revision, "manifest", filepath.Join(m.Dir, filepath.Base(m.File)), "pid", os.Getpid())
+	v.log.Info("Mothership starting", "version", b.short(), "revision", b.revision, "manifest", filepath.Join(m.Dir, filepath.Base(m.File)), "pid", os.Getpid(), "cpus", cpus)
 	v.metrics.SetBuildInfo(b.short(), b.revision)
 }
 

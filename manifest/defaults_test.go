@@ -41,6 +41,9 @@ func TestDefaultsWithoutMothershipTable(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
+			if got := m.Mothership.CPUs; got != 0 {
+				t.Errorf("%s: CPUs = %d, want 0 (the Go runtime's choice)", c.name, got)
+			}
 			if got := m.Mothership.CORSCache; got != wantCORS {
 				t.Errorf("%s: CORSCache = %+v, want %+v", c.name, got, wantCORS)
 			}

@@ -90,6 +90,18 @@ func TestErrors(t *testing.T) {
 			key:   "fleet.web[0].hold_queue",
 			words: []string{"out of range", "1 to 65536"},
 		},
+		{
+			name:  "cpus zero",
+			doc:   "[mothership]\ncpus = 0 " + errMark + "\n",
+			key:   "mothership.cpus",
+			words: []string{"out of range", "1 to 4096"},
+		},
+		{
+			name:  "cpus not an integer",
+			doc:   "[mothership]\ncpus = \"auto\" " + errMark + "\n",
+			key:   "mothership.cpus",
+			words: []string{"an integer"},
+		},
 		// Request rules and the PROXY protocol.
 		{
 			name:  "max_body_size not a size",

@@ -385,6 +385,7 @@ func readMothership(t *table, m *Manifest) {
 	checkShieldNames(t.r, ms.Shields)
 	ms.TrustedProxies = readPrefixes(t, "trusted_proxies")
 	ms.DrainTimeout = t.duration("drain_timeout", ms.DrainTimeout)
+	ms.CPUs = int(t.integer("cpus", 0, 1, maxCPUs))
 	if lt := t.sub("limits"); lt != nil {
 		ms.Limits = readLimits(lt)
 	}
@@ -395,6 +396,10 @@ func readMothership(t *table, m *Manifest) {
 	}
 	t.finish()
 }
+
+// maxCPUs bounds `cpus`: far above any machine, low enough that a typo
+// (an extra digit or two) is caught.
+const maxCPUs = 4096
 
 // readLimits reads `[mothership.limits]`.
 func readLimits(t *table) Limits {

@@ -102,6 +102,12 @@ type Mothership struct {
 	// AccessLog is `access_log`: where each request's line goes (stdout by
 	// default), or false for none.
 	AccessLog AccessLog
+	// CPUs is `cpus`: how many CPUs the mothership's own work (the proxy,
+	// the supervisor) runs on at once, Go's GOMAXPROCS; 0 leaves the Go
+	// runtime's choice (every CPU the process may use, or the GOMAXPROCS
+	// environment variable). Ships are processes of their own and keep
+	// theirs.
+	CPUs int
 	// ControlSocket is the Unix socket that `status`, `restart` and `tui`
 	// talk to the running mothership over, relative to the manifest's
 	// directory; "" takes the default (see ControlSocketPath).
