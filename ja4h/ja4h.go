@@ -3,6 +3,7 @@
 package ja4h
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
@@ -24,6 +25,28 @@ type Fingerprinter struct {
 	out     [Len]byte
 	list    []byte   // a comma-joined list, hashed
 	cookies []cookie // the request's cookies, to sort
+	// The last hash of each of parts b, c and d, with what it hashed: the
+	// requests of one connection mostly repeat their field names and
+	// cookies, and comparing a list costs a fraction of hashing it.
+	memo [3]hashMemo
+}
+
+// hashMemo is one part's last hash12 and its list.
+type hashMemo struct {
+	list []byte
+	sum  [12]byte
+	set  bool
+}
+
+// hash12 is the package's hash12, reusing the last result when list is
+// the one hashed last time.
+func (m *hashMemo) hash12(dst, list []byte) {
+	if !m.set || !bytes.Equal(m.list, list) {
+		hash12(m.sum[:], list)
+		m.list = append(m.list[:0], list...)
+		m.set = true
+	}
+	copy(dst, m.sum[:])
 }
 
 // cookie is one cookie, `name=value` (or just `name`), s[:eq] its name.
@@ -76,7 +99,7 @@ func (f *Fingerprinter) Fingerprint(method string, major, minor byte, h Fields) 
 	count = min(count, 99)
 	a[6], a[7] = byte('0'+count/10), byte('0'+count%10)
 	f.out[12], f.out[25], f.out[38] = '_', '_', '_'
-	hash12(f.out[13:25], f.list)
+	f.memo[0].hash12(f.out[13:25], f.list)
 
 	// c and d: the cookie names, and the cookies, sorted.
 	slices.SortFunc(f.cookies, func(x, y cookie) int {
@@ -92,7 +115,7 @@ func (f *Fingerprinter) Fingerprint(method string, major, minor byte, h Fields) 
 		}
 		f.list = append(f.list, c.s[:c.eq]...)
 	}
-	hash12(f.out[26:38], f.list)
+	f.memo[1].hash12(f.out[26:38], f.list)
 	f.list = f.list[:0]
 	for i, c := range f.cookies {
 		if i > 0 {
@@ -100,7 +123,7 @@ func (f *Fingerprinter) Fingerprint(method string, major, minor byte, h Fields) 
 		}
 		f.list = append(f.list, c.s...)
 	}
-	hash12(f.out[39:51], f.list)
+	f.memo[2].hash12(f.out[39:51], f.list)
 	return f.out[:]
 }
 

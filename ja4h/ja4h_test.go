@@ -86,6 +86,23 @@ func TestVectors(t *testing.T) {
 	}
 }
 
+// TestOneFingerprinterForManyRequests: a connection's Fingerprinter,
+// which reuses the hash of a list it hashed last time, gives each request
+// its own fingerprint, in any order and repeated.
+func TestOneFingerprinterForManyRequests(t *testing.T) {
+	var f Fingerprinter
+	for round := range 3 {
+		for i := range vectors {
+			for _, j := range []int{i, len(vectors) - 1 - i, i} {
+				v := vectors[j]
+				if got := v.req.fingerprint(&f); got != v.want {
+					t.Errorf("round %d, vector %s after vector %d: got %s, want %s", round, v.name, i, got, v.want)
+				}
+			}
+		}
+	}
+}
+
 // TestFields checks part a.
 func TestFields(t *testing.T) {
 	many := make(list, 120)
@@ -189,7 +206,22 @@ func TestNoAllocations(t *testing.T) {
 	}
 }
 
-// BenchmarkJA4H keeps the name the benchmark gate knows it by.
+// BenchmarkJA4HChanging fingerprints two requests that share no list in
+// turn, so that no hash is reused: the cost of a connection's first
+// request.
+func BenchmarkJA4HChanging(b *testing.B) {
+	var f Fingerprinter
+	x, y := vectors[0].req, vectors[2].req
+	var fx, fy Fields = x.fields, y.fields
+	b.ReportAllocs()
+	for b.Loop() {
+		f.Fingerprint(x.method, x.major, x.minor, fx)
+		f.Fingerprint(y.method, y.major, y.minor, fy)
+	}
+}
+
+// BenchmarkJA4H keeps the name the benchmark gate knows it by: the same
+// request again, as on a kept-alive connection.
 func BenchmarkJA4H(b *testing.B) {
 	for _, v := range vectors[:3] {
 		b.Run(v.name[:1], func(b *testing.B) {
