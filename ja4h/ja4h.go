@@ -31,6 +31,11 @@ type Fingerprinter struct {
 	memo [3]hashMemo
 }
 
+// memoMax is the longest list a hashMemo keeps: a connection holds at most
+// three such copies, beside its 8 KiB read buffer; a longer list (a big
+// Cookie) is hashed every time.
+const memoMax = 1 << 10
+
 // hashMemo is one part's last hash12 and its list.
 type hashMemo struct {
 	list []byte
@@ -41,12 +46,16 @@ type hashMemo struct {
 // hash12 is the package's hash12, reusing the last result when list is
 // the one hashed last time.
 func (m *hashMemo) hash12(dst, list []byte) {
-	if !m.set || !bytes.Equal(m.list, list) {
-		hash12(m.sum[:], list)
-		m.list = append(m.list[:0], list...)
-		m.set = true
+	if m.set && bytes.Equal(m.list, list) {
+		copy(dst, m.sum[:])
+		return
 	}
-	copy(dst, m.sum[:])
+	hash12(dst, list)
+	m.set = len(list) <= memoMax
+	if m.set {
+		copy(m.sum[:], dst)
+		m.list = append(m.list[:0], list...)
+	}
 }
 
 // cookie is one cookie, `name=value` (or just `name`), s[:eq] its name.

@@ -101,6 +101,14 @@ func TestOneFingerprinterForManyRequests(t *testing.T) {
 			}
 		}
 	}
+	// Lists too long to keep are hashed every time.
+	long := func(c string) req { return get11("Host: x", "Cookie: a="+strings.Repeat(c, 2000)) }
+	for _, r := range []req{long("x"), long("x"), long("y"), long("x")} {
+		var fresh Fingerprinter
+		if got, want := r.fingerprint(&f), r.fingerprint(&fresh); got != want {
+			t.Errorf("a %d-byte cookie: got %s, want %s", len(r.fields[1]), got, want)
+		}
+	}
 }
 
 // TestFields checks part a.
