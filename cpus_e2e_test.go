@@ -48,7 +48,11 @@ routes = [{ bind = "http", pattern = "/.*" }]
 	}
 	gomaxprocs := func() string {
 		_, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
-		return regexp.MustCompile(`(?m)^go_sched_gomaxprocs_threads (\d+)$`).FindStringSubmatch(body + "\ngo_sched_gomaxprocs_threads none")[1]
+		m := regexp.MustCompile(`(?m)^go_sched_gomaxprocs_threads (\d+)$`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("/metrics lacks go_sched_gomaxprocs_threads:\n%s", body)
+		}
+		return m[1]
 	}
 	if got := gomaxprocs(); got != strconv.Itoa(cpus) {
 		t.Errorf("with cpus = %d the mothership's GOMAXPROCS is %s", cpus, got)
