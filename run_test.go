@@ -10,8 +10,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -204,14 +206,39 @@ func (v *voyageUnderTest) exit(t *testing.T, within time.Duration) int {
 	return 0
 }
 
+// The ports freePort hands out lie below the kernel's ephemeral range
+// (32768–60999 on Linux, 49152 and up on the BSDs, macOS and Windows).
+// A port is handed out closed, to a process that listens on it a moment
+// later; one from the ephemeral range, as listening on port 0 gives, may
+// be taken meanwhile as the local end of any outgoing connection (of a
+// parallel test, of another package's tests), and the process then fails
+// with "address already in use". Below that range only a listener takes
+// a port, so each one is checked with a listen before it is handed out.
+const lowPort, portSpan = 20000, 12768
+
+// portBase is this test process's start in the range: derived from its
+// pid, so that test processes running at once (two packages, two
+// checkouts) try different ports.
+var portBase = uint32(os.Getpid()) * 7919 % portSpan
+
+// portsDrawn counts the ports tried, so that freePort never hands out
+// the same one twice in a process.
+var portsDrawn atomic.Uint32
+
+// freePort is a TCP port of 127.0.0.1 where nothing listens, for a
+// process the test starts.
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range portSpan {
+		port := lowPort + int((portBase+portsDrawn.Add(1))%portSpan)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no free port in %d–%d", lowPort, lowPort+portSpan-1)
+	return 0
 }
 
 func get(t *testing.T, url string, header ...string) (int, string) {
