@@ -347,6 +347,7 @@ critical = false
 }
 
 func TestRunAbortsWhenAPrelaunchJobFails(t *testing.T) {
+	t.Parallel()
 	v := startRun(t, fmt.Sprintf(`
 [mothership.bind]
 http = "127.0.0.1:%d"
@@ -455,6 +456,7 @@ func TestExampleManifestRuns(t *testing.T) {
 }
 
 func TestRunKeepsAFleetWithoutBindsRunning(t *testing.T) {
+	t.Parallel()
 	v := startRun(t, `
 [[fleet.workers]]
 name = "worker"
@@ -474,6 +476,7 @@ args = ["work"]
 }
 
 func TestRunLaunchesAroundAShipThatIsNotCriticalAndFailsItsBoot(t *testing.T) {
+	t.Parallel()
 	httpPort := freePort(t)
 	v := startRun(t, fmt.Sprintf(`
 [mothership.bind]
@@ -506,6 +509,7 @@ routes = [{ bind = "http", pattern = "/reports/.*" }]
 // TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun: a bind named https
 // without tls serves plain HTTP; both commands say so.
 func TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, fmt.Sprintf(`
 [mothership.bind]
@@ -545,6 +549,7 @@ routes = [{ bind = "https", pattern = "/.*" }]
 // when it is over, and STOPPING=1 when it drains; the ships do not
 // inherit the socket.
 func TestRunNotifiesSystemd(t *testing.T) {
+	t.Parallel()
 	socket := filepath.Join(shortSocketDir(t), "notify")
 	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: socket, Net: "unixgram"})
 	if err != nil {
@@ -617,6 +622,7 @@ args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
 // Kubernetes expects, mothership_build_info names the binary, and the
 // scrape passes the linter `promtool check metrics` runs.
 func TestMetricsWhereTheyAreScraped(t *testing.T) {
+	t.Parallel()
 	httpPort, metricsPort := freePort(t), freePort(t)
 	v := startRun(t, fmt.Sprintf(`
 [mothership]
