@@ -29,6 +29,17 @@ import (
 // (unless -parallel says otherwise), and removes what they built.
 func TestMain(m *testing.M) {
 	testparallel.AtLeast(4)
+	// Compiled WASM modules are cached in a directory of this run rather
+	// than in the user's cache directory, shared by every mothership the
+	// tests start and by the commands the tests run in this process.
+	dir, err := builtDir("mothership-wasm-cache")
+	if err == nil {
+		err = os.Setenv(wasm.CacheDirEnv, dir)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "the compiled modules' cache:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	builtDirs.Lock()
 	for _, dir := range builtDirs.list {
@@ -57,26 +68,21 @@ func builtDir(prefix string) (string, error) {
 
 // builtBinaries builds mothership, the example ship program, the
 // reference bay and the gRPC test ship once per test run, in one go build
-// that links them in parallel: the end-to-end tests run them as a user
-// would. The slowest of them (they mostly wait) run in parallel, each on
-// its own free ports and directories, so that `go test ./...` stays fast.
+// that links them in parallel (those that changed since the last run):
+// the end-to-end tests run them as a user would. The slowest of them (they
+// mostly wait) run in parallel, each on its own free ports and
+// directories, so that `go test ./...` stays fast.
 var builtBinaries = sync.OnceValues(func() (string, error) {
-	dir, err := builtDir("mothership-e2e")
-	if err != nil {
-		return "", err
-	}
-	// Compiled WASM modules are cached here rather than in the user's
-	// cache directory, shared by every mothership the tests start.
-	if err := os.Setenv(wasm.CacheDirEnv, filepath.Join(dir, "wasm-cache")); err != nil {
-		return "", err
-	}
-	// Each binary is named for its package: mothership, shipd, bayd, grpcship.
-	pkgs := []string{".", "./examples/shipd", "./examples/bayd", "./testdata/grpcship"}
-	cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %v: %v\n%s", pkgs, err, b)
-	}
-	return dir, nil
+	return cachedBuild("e2e", func(dir string) error {
+		// Each binary is named for its package: mothership, shipd, bayd, grpcship.
+		pkgs := []string{".", "./examples/shipd", "./examples/bayd", "./testdata/grpcship"}
+		cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+		cmd.Dir = packageDir
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %v: %v\n%s", pkgs, err, b)
+		}
+		return nil
+	})
 })
 
 // voyageUnderTest is a `mothership run` subprocess and what it printed.
