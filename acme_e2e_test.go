@@ -83,7 +83,9 @@ func startPebble(t *testing.T, dir string, httpPort, tlsPort int) *testCA {
 	cfg.Pebble = map[string]any{
 		"listenAddress": fmt.Sprintf("127.0.0.1:%d", acmePort), "managementListenAddress": fmt.Sprintf("127.0.0.1:%d", mgmtPort),
 		"certificate": cert, "privateKey": key, "httpPort": httpPort, "tlsPort": tlsPort, "ocspResponderURL": "",
-		"keyAlgorithm": "ecdsa", "retryAfter": map[string]int{"authz": 1, "order": 1},
+		// No Retry-After on what is pending: the client polls at its own
+		// pace (every 250 ms) rather than a second apart.
+		"keyAlgorithm": "ecdsa", "retryAfter": map[string]int{"authz": 0, "order": 0},
 	}
 	b, _ := json.Marshal(cfg)
 	writeFile(t, filepath.Join(dir, "pebble.json"), string(b))
