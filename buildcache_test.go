@@ -21,14 +21,16 @@ var packageDir = func() string {
 }()
 
 // cachedBuild calls build with a directory that keeps what the last test
-// run built in it: one of the user's cache per checkout and name. go build
-// leaves an output whose build ID matches its inputs as it is, so a run
-// links only what changed since the last one, not the same binaries again
-// (seconds of CPU each). The directory is locked while build runs, against
-// a run of the same checkout's tests at the same time; cachedBuild returns
-// a directory of this run's own with hard links to (or copies of) the files
-// build left there, which a later build, replacing them with new files,
-// leaves as they are. Without a cache directory, build gets a fresh one.
+// run built in it: one of the user's cache (mothership-tests, which may be
+// removed at any time) per checkout and name. go build leaves an output
+// whose build ID matches its inputs as it is, so a run links only what
+// changed since the last one, not the same binaries again (seconds of CPU
+// each). The directory is locked while build runs, against a run of the
+// same checkout's tests at the same time; cachedBuild returns a directory
+// of this run's own with hard links to (or copies of) the files build left
+// there, which a later build, replacing them with new files, leaves as
+// they are. Without a cache directory that it can lock, build gets a
+// fresh one.
 func cachedBuild(name string, build func(dir string) error) (string, error) {
 	run, err := builtDir("mothership-" + name)
 	if err != nil {
@@ -46,11 +48,11 @@ func cachedBuild(name string, build func(dir string) error) (string, error) {
 	}
 	lock, err := os.OpenFile(filepath.Join(cache, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return "", err
+		return run, build(run)
 	}
 	defer lock.Close() // which releases the lock
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return "", fmt.Errorf("locking %s: %w", cache, err)
+		return run, build(run)
 	}
 	if err := build(cache); err != nil {
 		return "", err
