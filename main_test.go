@@ -11,7 +11,10 @@ import (
 	"testing"
 )
 
-// cli runs the CLI in dir and returns its exit code and outputs.
+// cli runs the CLI in dir and returns its exit code and outputs. It
+// changes the process's working directory while the command runs, so a
+// test that calls it does not run in parallel (binary runs the built one
+// in a directory of its own instead).
 func cli(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
 	wd, err := os.Getwd()

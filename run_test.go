@@ -26,7 +26,8 @@ import (
 
 // TestMain runs the end-to-end tests, which mostly wait on the processes
 // they start, several at a time even on a machine of one or two CPUs
-// (unless -parallel says otherwise), and removes what they built.
+// (unless -parallel says otherwise), and removes this run's directories
+// (what cachedBuild keeps for the next run stays).
 func TestMain(m *testing.M) {
 	testparallel.AtLeast(4)
 	// Compiled WASM modules are cached in a directory of this run rather
