@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -28,20 +29,24 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// pebbleBinaries builds the test CA (pebble) and its DNS server
-// (pebble-challtestsrv), the module's tools, once per test run.
-var pebbleBinaries = sync.OnceValues(func() (string, error) {
-	dir, err := builtDir("mothership-pebble")
-	if err != nil {
-		return "", err
-	}
+// pebbleBinaries are the paths of the test CA (pebble) and its DNS server
+// (pebble-challtestsrv), the module's tools, by name. `go tool -n` builds
+// a tool of go.mod into the build cache, where it stays for later runs,
+// and prints its path there.
+var pebbleBinaries = sync.OnceValues(func() (map[string]string, error) {
+	paths := map[string]string{}
 	for _, tool := range []string{"pebble", "pebble-challtestsrv"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, tool), "github.com/letsencrypt/pebble/v2/cmd/"+tool)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("go build %s: %v\n%s", tool, err, b)
+		cmd := exec.Command("go", "tool", "-n", "github.com/letsencrypt/pebble/v2/cmd/"+tool)
+		cmd.Dir = packageDir
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("go tool -n %s: %v\n%s", tool, err, stderr.Bytes())
 		}
+		paths[tool] = strings.TrimSpace(string(out))
 	}
-	return dir, nil
+	return paths, nil
 })
 
 // testCA is a pebble run for one test: its ACME directory, the PEM file
@@ -62,7 +67,7 @@ func startPebble(t *testing.T, dir string, httpPort, tlsPort int) *testCA {
 		t.Fatal(err)
 	}
 	dnsPort := freeUDPAndTCPPort(t)
-	dns := startProcess(t, filepath.Join(bin, "pebble-challtestsrv"), nil,
+	dns := startProcess(t, bin["pebble-challtestsrv"], nil,
 		"-dnsserver", fmt.Sprintf("127.0.0.1:%d", dnsPort), "-management", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 		"-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "")
 	dns.waitFor(t, "Starting management server", 10*time.Second)
@@ -78,11 +83,13 @@ func startPebble(t *testing.T, dir string, httpPort, tlsPort int) *testCA {
 	cfg.Pebble = map[string]any{
 		"listenAddress": fmt.Sprintf("127.0.0.1:%d", acmePort), "managementListenAddress": fmt.Sprintf("127.0.0.1:%d", mgmtPort),
 		"certificate": cert, "privateKey": key, "httpPort": httpPort, "tlsPort": tlsPort, "ocspResponderURL": "",
-		"keyAlgorithm": "ecdsa", "retryAfter": map[string]int{"authz": 1, "order": 1},
+		// No Retry-After on what is pending: the client polls at its own
+		// pace (every 250 ms) rather than a second apart.
+		"keyAlgorithm": "ecdsa", "retryAfter": map[string]int{"authz": 0, "order": 0},
 	}
 	b, _ := json.Marshal(cfg)
 	writeFile(t, filepath.Join(dir, "pebble.json"), string(b))
-	ca.log = startProcess(t, filepath.Join(bin, "pebble"), []string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0"},
+	ca.log = startProcess(t, bin["pebble"], []string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0"},
 		"-config", filepath.Join(dir, "pebble.json"), "-dnsserver", fmt.Sprintf("127.0.0.1:%d", dnsPort))
 	ca.log.waitFor(t, "Listening on", 10*time.Second)
 	// pebble logs its addresses before it listens on them.

@@ -10,8 +10,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,9 +26,21 @@ import (
 
 // TestMain runs the end-to-end tests, which mostly wait on the processes
 // they start, several at a time even on a machine of one or two CPUs
-// (unless -parallel says otherwise), and removes what they built.
+// (unless -parallel says otherwise), and removes this run's directories
+// (what cachedBuild keeps for the next run stays).
 func TestMain(m *testing.M) {
 	testparallel.AtLeast(4)
+	// Compiled WASM modules are cached in a directory of this run rather
+	// than in the user's cache directory, shared by every mothership the
+	// tests start and by the commands the tests run in this process.
+	dir, err := builtDir("mothership-wasm-cache")
+	if err == nil {
+		err = os.Setenv(wasm.CacheDirEnv, dir)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "the compiled modules' cache:", err)
+		os.Exit(1)
+	}
 	code := m.Run()
 	builtDirs.Lock()
 	for _, dir := range builtDirs.list {
@@ -55,26 +69,21 @@ func builtDir(prefix string) (string, error) {
 
 // builtBinaries builds mothership, the example ship program, the
 // reference bay and the gRPC test ship once per test run, in one go build
-// that links them in parallel: the end-to-end tests run them as a user
-// would. The slowest of them (they mostly wait) run in parallel, each on
-// its own free ports and directories, so that `go test ./...` stays fast.
+// that links them in parallel (those that changed since the last run):
+// the end-to-end tests run them as a user would. The slowest of them (they
+// mostly wait) run in parallel, each on its own free ports and
+// directories, so that `go test ./...` stays fast.
 var builtBinaries = sync.OnceValues(func() (string, error) {
-	dir, err := builtDir("mothership-e2e")
-	if err != nil {
-		return "", err
-	}
-	// Compiled WASM modules are cached here rather than in the user's
-	// cache directory, shared by every mothership the tests start.
-	if err := os.Setenv(wasm.CacheDirEnv, filepath.Join(dir, "wasm-cache")); err != nil {
-		return "", err
-	}
-	// Each binary is named for its package: mothership, shipd, bayd, grpcship.
-	pkgs := []string{".", "./examples/shipd", "./examples/bayd", "./testdata/grpcship"}
-	cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %v: %v\n%s", pkgs, err, b)
-	}
-	return dir, nil
+	return cachedBuild("e2e", func(dir string) error {
+		// Each binary is named for its package: mothership, shipd, bayd, grpcship.
+		pkgs := []string{".", "./examples/shipd", "./examples/bayd", "./testdata/grpcship"}
+		cmd := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+		cmd.Dir = packageDir
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %v: %v\n%s", pkgs, err, b)
+		}
+		return nil
+	})
 })
 
 // voyageUnderTest is a `mothership run` subprocess and what it printed.
@@ -204,14 +213,39 @@ func (v *voyageUnderTest) exit(t *testing.T, within time.Duration) int {
 	return 0
 }
 
+// The ports freePort hands out lie below the kernel's ephemeral range
+// (32768–60999 on Linux, 49152 and up on the BSDs, macOS and Windows).
+// A port is handed out closed, to a process that listens on it a moment
+// later; one from the ephemeral range, as listening on port 0 gives, may
+// be taken meanwhile as the local end of any outgoing connection (of a
+// parallel test, of another package's tests), and the process then fails
+// with "address already in use". Below that range only a listener takes
+// a port, so each one is checked with a listen before it is handed out.
+const lowPort, portSpan = 20000, 12768
+
+// portBase is this test process's start in the range: derived from its
+// pid, so that test processes running at once (two packages, two
+// checkouts) try different ports.
+var portBase = uint32(os.Getpid()) * 7919 % portSpan
+
+// portsDrawn counts the ports tried, so that freePort never hands out
+// the same one twice in a process.
+var portsDrawn atomic.Uint32
+
+// freePort is a TCP port of 127.0.0.1 where nothing listens, for a
+// process the test starts.
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range portSpan {
+		port := lowPort + int((portBase+portsDrawn.Add(1))%portSpan)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no free port in %d–%d", lowPort, lowPort+portSpan-1)
+	return 0
 }
 
 func get(t *testing.T, url string, header ...string) (int, string) {
@@ -320,6 +354,7 @@ critical = false
 }
 
 func TestRunAbortsWhenAPrelaunchJobFails(t *testing.T) {
+	t.Parallel()
 	v := startRun(t, fmt.Sprintf(`
 [mothership.bind]
 http = "127.0.0.1:%d"
@@ -428,6 +463,7 @@ func TestExampleManifestRuns(t *testing.T) {
 }
 
 func TestRunKeepsAFleetWithoutBindsRunning(t *testing.T) {
+	t.Parallel()
 	v := startRun(t, `
 [[fleet.workers]]
 name = "worker"
@@ -447,6 +483,7 @@ args = ["work"]
 }
 
 func TestRunLaunchesAroundAShipThatIsNotCriticalAndFailsItsBoot(t *testing.T) {
+	t.Parallel()
 	httpPort := freePort(t)
 	v := startRun(t, fmt.Sprintf(`
 [mothership.bind]
@@ -479,6 +516,7 @@ routes = [{ bind = "http", pattern = "/reports/.*" }]
 // TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun: a bind named https
 // without tls serves plain HTTP; both commands say so.
 func TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, fmt.Sprintf(`
 [mothership.bind]
@@ -518,6 +556,7 @@ routes = [{ bind = "https", pattern = "/.*" }]
 // when it is over, and STOPPING=1 when it drains; the ships do not
 // inherit the socket.
 func TestRunNotifiesSystemd(t *testing.T) {
+	t.Parallel()
 	socket := filepath.Join(shortSocketDir(t), "notify")
 	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: socket, Net: "unixgram"})
 	if err != nil {
@@ -590,6 +629,7 @@ args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
 // Kubernetes expects, mothership_build_info names the binary, and the
 // scrape passes the linter `promtool check metrics` runs.
 func TestMetricsWhereTheyAreScraped(t *testing.T) {
+	t.Parallel()
 	httpPort, metricsPort := freePort(t), freePort(t)
 	v := startRun(t, fmt.Sprintf(`
 [mothership]

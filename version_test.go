@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +65,9 @@ func TestVersionOfABuildFromACheckout(t *testing.T) {
 	git := func(args ...string) string {
 		cmd := exec.Command("git", append([]string{"-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
 		cmd.Dir = dir
+		// A fixed date makes the commit of the same files the same commit
+		// each run, and so the build the same build.
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE=2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-01-01T00:00:00Z")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
@@ -74,16 +78,22 @@ func TestVersionOfABuildFromACheckout(t *testing.T) {
 	git("add", "-A")
 	git("commit", "-q", "-m", "checkout")
 	rev := git("rev-parse", "HEAD")
-	bin := filepath.Join(dir, "mothership-bin")
 	// -trimpath keeps the build cache warm across runs: without it, every
-	// temporary directory would compile everything afresh.
-	build := exec.Command("go", "build", "-trimpath", "-buildvcs=true", "-o", bin, ".")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	// temporary directory would compile everything afresh; with the same
+	// commit the link is the last run's too.
+	built, err := cachedBuild("version", func(out string) error {
+		build := exec.Command("go", "build", "-trimpath", "-buildvcs=true", "-o", filepath.Join(out, "mothership-bin"), ".")
+		build.Dir = dir
+		build.Env = append(os.Environ(), "GOFLAGS=")
+		if b, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build: %v\n%s", err, b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "version").Output()
+	out, err := exec.Command(filepath.Join(built, "mothership-bin"), "version").Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,28 +18,28 @@ import (
 	"github.com/mothership-go/mothership/stages/wasm/wasmtest"
 )
 
-// builtGuests builds the example WASM guests once per test run, with the
-// stock toolchain as a user would: a guest takes seconds to build.
+// builtGuests builds the example WASM guests once per test run (those
+// that changed since the last run), with the stock toolchain as a user
+// would: a guest takes seconds to build.
 var builtGuests = sync.OnceValues(func() (string, error) {
-	dir, err := builtDir("mothership-wasm")
-	if err != nil {
-		return "", err
-	}
-	// One go build per guest (c-shared takes one main package), at once.
-	names := []string{"authguard", "stamper", "router"}
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Go(func() {
-			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(dir, name+".wasm"), "./examples/wasm/"+name)
-			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-			if b, err := cmd.CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("building the %s guest: %v\n%s", name, err, b)
-			}
-		})
-	}
-	wg.Wait()
-	return dir, errors.Join(errs...)
+	return cachedBuild("wasm", func(dir string) error {
+		// One go build per guest (c-shared takes one main package), at once.
+		names := []string{"authguard", "stamper", "router"}
+		errs := make([]error, len(names))
+		var wg sync.WaitGroup
+		for i, name := range names {
+			wg.Go(func() {
+				cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", filepath.Join(dir, name+".wasm"), "./examples/wasm/"+name)
+				cmd.Dir = packageDir
+				cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+				if b, err := cmd.CombinedOutput(); err != nil {
+					errs[i] = fmt.Errorf("building the %s guest: %v\n%s", name, err, b)
+				}
+			})
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	})
 })
 
 // copyGuests puts the example guests, and the hand-assembled ones that
@@ -259,6 +259,7 @@ routes = ["/admin/.*"]
 // TestModulesGuardRoutesToBays checks that a module runs in front of a
 // bay as in front of a ship: every bind is on the engine, bays too.
 func TestModulesGuardRoutesToBays(t *testing.T) {
+	t.Parallel()
 	trap := filepath.Join(t.TempDir(), "trap.wasm")
 	writeFile(t, trap, string(wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request", Body: wasmtest.Unreachable}}}.Bytes()))
 	_, base := startBays(t, httpBayManifest+`
