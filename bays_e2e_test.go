@@ -386,7 +386,6 @@ func boardCable(t *testing.T, base string) net.Conn {
 // TestWebSocketBayClosesAClientWithItsCode: the bay's Disembark closes the
 // client with the bay's code and reason.
 func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
-	t.Parallel()
 	_, base := startBays(t, webSocketBayManifest)
 	conn := boardCable(t, base)
 	// Pings are answered by the proxy, with the ping's payload.
@@ -413,7 +412,6 @@ func TestWebSocketBayClosesAClientWithItsCode(t *testing.T) {
 // comes back from the bay's echo as binary, whatever its bytes, and text
 // as text; a fragmented binary message is one message.
 func TestWebSocketBayEchoKeepsTheFrameType(t *testing.T) {
-	t.Parallel()
 	_, base := startBays(t, webSocketBayManifest)
 	conn := boardCable(t, base)
 	for _, tc := range []struct {
@@ -442,7 +440,6 @@ func TestWebSocketBayEchoKeepsTheFrameType(t *testing.T) {
 // TestDockingUpstreamAttachesToARunningBay: a bay the mothership did not
 // launch, reached through an upstream with protocol = "docking".
 func TestDockingUpstreamAttachesToARunningBay(t *testing.T) {
-	t.Parallel()
 	bin, err := builtBinaries()
 	if err != nil {
 		t.Fatal(err)
@@ -484,7 +481,6 @@ routes = ["/*"]
 // told to stop sends its WebSocket bay's clients 1001 (going away), not a
 // cut connection.
 func TestWebSocketBayClientsGetACloseFrameOnShutdown(t *testing.T) {
-	t.Parallel()
 	v, base := startBays(t, webSocketBayManifest)
 	conn := boardCable(t, base)
 	v.land()
@@ -594,7 +590,6 @@ func TestSlowRequestsDoNotCrashASingleProcessBay(t *testing.T) {
 // directions, a fragmented message arrives whole, and frames RFC 6455
 // forbids close the client with the code it names.
 func TestWebSocketBayKeepsEachMessagesOpcode(t *testing.T) {
-	t.Parallel()
 	_, base := startBays(t, webSocketBayManifest)
 	conn := boardCable(t, base)
 	binary := []byte{0x00, 0xff, 0xfe, 'b', 'i', 'n'}

@@ -76,7 +76,6 @@ func startControlled(t *testing.T) (*voyageUnderTest, string) {
 // fleet as a table and as JSON; `restart` gives a ship a new run and
 // returns once it is ready; the control socket is the owner's alone.
 func TestStatusAndRestart(t *testing.T) {
-	t.Parallel()
 	_, dir := startControlled(t)
 
 	code, stdout, stderr := mothership(t, dir, "status")
@@ -120,7 +119,6 @@ func statusJSON(t *testing.T, dir string) control.Status {
 // TestSecondInstanceRefused: a second run of the same manifest stops
 // before starting anything, saying another one runs; the first goes on.
 func TestSecondInstanceRefused(t *testing.T) {
-	t.Parallel()
 	first, dir := startControlled(t)
 	code, stdout, _ := mothership(t, dir, "run")
 	if code != exitCrashed || !strings.Contains(stdout, "another mothership is running with this manifest") || strings.Contains(stdout, "api listening") {
@@ -135,7 +133,6 @@ func TestSecondInstanceRefused(t *testing.T) {
 // nothing runs, naming the socket, and exit 1; a stale socket is no
 // instance either.
 func TestControlCommandsWithNothingRunning(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, strings.ReplaceAll(controlManifest, "HTTPPORT", "8080"))
 	// The socket a killed mothership leaves behind.
@@ -159,7 +156,6 @@ func TestControlCommandsWithNothingRunning(t *testing.T) {
 // TestStatusCountsModules: the calls of a WASM module on the request path
 // show in `status`, as the Modules tab shows them.
 func TestStatusCountsModules(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	port := freePort(t)
 	writeFile(t, filepath.Join(dir, "trap.wasm"), string(wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request", Body: wasmtest.Unreachable}}}.Bytes()))

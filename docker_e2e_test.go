@@ -13,7 +13,6 @@ import (
 // as a user without privileges. It needs a Docker daemon that can pull
 // the base images, and skips, saying why, without one.
 func TestDockerImage(t *testing.T) {
-	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: no image build")
 	}

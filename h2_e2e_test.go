@@ -32,7 +32,6 @@ routes = [{ bind = "http", pattern = "/.*" }, { bind = "https", pattern = "/.*" 
 // the stages, and the ship's X-JA4H says the request came as HTTP/2; an
 // HTTP/1.1 client on the same binds still gets HTTP/1.1.
 func TestHTTP2ThroughTheStages(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	writeCert(t, dir, "a.test", 1)
 	httpPort, httpsPort := freePort(t), freePort(t)

@@ -234,7 +234,6 @@ func binary(t *testing.T, dir string, env []string, args ...string) (int, string
 }
 
 func TestBadFlagsSayWhatIsWrongAndExit2(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -266,7 +265,6 @@ func TestBadFlagsSayWhatIsWrongAndExit2(t *testing.T) {
 }
 
 func TestAnEmptyManifestSaysWhatIsMissing(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct{ name, file, content, want string }{
 		{"an empty file", "ship-manifest.toml", "", `add a bind ([mothership.bind] with http = "127.0.0.1:8080") and a ship ([[fleet.web]] with name and command)`},
 		{"the blog form's config alone", "mothership.toml", "[config]\n", `add a bind ([config] with bind = "127.0.0.1:8080") and a ship ([[ships]] with name and command)`},
@@ -283,7 +281,6 @@ func TestAnEmptyManifestSaysWhatIsMissing(t *testing.T) {
 }
 
 func TestAMissingBindListsTheDeclaredOnesAndHowToDeclareIt(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct{ name, content, want string }{
 		{"main form without binds", "[[fleet.web]]\nname = \"w\"\ncommand = \"w\"\nroutes = [{ bind = \"http\", pattern = \"/.*\" }]\n",
 			`fleet.web[0].routes[0].bind: no bind named "http"; the manifest declares no bind; declare it under [mothership.bind] as http = "0.0.0.0:8080"`},
@@ -303,7 +300,6 @@ func TestAMissingBindListsTheDeclaredOnesAndHowToDeclareIt(t *testing.T) {
 }
 
 func TestMetricsAddrIsCheckedWithItsLine(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct{ name, mothership, want string }{
 		{"both keys", "metrics_port = 9090\nmetrics_addr = \"0.0.0.0:9090\"", `ship-manifest.toml:3: mothership.metrics_addr: metrics_addr and metrics_port both say where the metrics go; keep one`},
 		{"a unix socket", "metrics_addr = \"unix:///run/m.sock\"", `ship-manifest.toml:2: mothership.metrics_addr: "unix:///run/m.sock": the metrics are served over TCP`},

@@ -86,7 +86,6 @@ func (r received) add(name, value string) {
 // once each, none of the client's forgeries or underscore twins, no Proxy
 // and no hop-by-hop field, and the client's own field.
 func TestEveryTargetGetsOnlyOurForwardingFields(t *testing.T) {
-	t.Parallel()
 	a, b := startRawLog(t), startRawLog(t)
 	manifest := strings.NewReplacer("LOGA", a.ln.Addr().String(), "LOGB", b.ln.Addr().String()).Replace(policyManifest)
 	_, base := startBays(t, manifest)
@@ -239,7 +238,6 @@ func boardingHeaders(t *testing.T, addr string) received {
 // before a ship or bay gets a byte; underscores_in_headers keeps X_App on
 // the route that sets it, never the twin of a field of ours.
 func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
-	t.Parallel()
 	a, b := startRawLog(t), startRawLog(t)
 	manifest := strings.NewReplacer(
 		`http = "127.0.0.1:HTTPPORT"`, `http = { addr = "127.0.0.1:HTTPPORT", max_body_size = "1KiB", max_header_count = 20 }`,
@@ -305,7 +303,6 @@ func TestLimitsStopARequestBeforeItsTarget(t *testing.T) {
 // a peer outside trusted closes the connection (refuse) or is dropped
 // (ignore); from a trusted peer its source is the client.
 func TestProxyProtocolIsBelievedOnlyFromTrustedSenders(t *testing.T) {
-	t.Parallel()
 	be := startRawLog(t)
 	ports := []int{freePort(t), freePort(t), freePort(t)}
 	v := startRun(t, fmt.Sprintf(`[mothership.bind]
@@ -362,7 +359,6 @@ routes = [{ path_prefix = "/", bind = "refuse" }, { path_prefix = "/", bind = "i
 // served unless serve_dotfiles is set, .well-known/ is; 5000 one-byte
 // ranges get the whole file, overlapping ranges one part.
 func TestStaticFilesRefuseDotfilesAndRangeFloods(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	port, port2 := freePort(t), freePort(t)
 	writeManifest(t, dir, fmt.Sprintf(`[mothership.bind]
@@ -425,7 +421,6 @@ serve_dotfiles = true
 // code the RFC names and nothing before it (no pong, no echo), and the bay
 // is told the same code.
 func TestWebSocketBayRefusesBrokenFrames(t *testing.T) {
-	t.Parallel()
 	v, base := startBays(t, webSocketBayManifest)
 	frame := func(fin bool, op ws.OpCode, payload []byte) []byte {
 		var b strings.Builder

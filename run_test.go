@@ -354,7 +354,6 @@ critical = false
 }
 
 func TestRunAbortsWhenAPrelaunchJobFails(t *testing.T) {
-	t.Parallel()
 	v := startRun(t, fmt.Sprintf(`
 [mothership.bind]
 http = "127.0.0.1:%d"
@@ -463,7 +462,6 @@ func TestExampleManifestRuns(t *testing.T) {
 }
 
 func TestRunKeepsAFleetWithoutBindsRunning(t *testing.T) {
-	t.Parallel()
 	v := startRun(t, `
 [[fleet.workers]]
 name = "worker"
@@ -483,7 +481,6 @@ args = ["work"]
 }
 
 func TestRunLaunchesAroundAShipThatIsNotCriticalAndFailsItsBoot(t *testing.T) {
-	t.Parallel()
 	httpPort := freePort(t)
 	v := startRun(t, fmt.Sprintf(`
 [mothership.bind]
@@ -516,7 +513,6 @@ routes = [{ bind = "http", pattern = "/reports/.*" }]
 // TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun: a bind named https
 // without tls serves plain HTTP; both commands say so.
 func TestWhatIsNotBuiltYetIsWarnedAboutInClearanceAndRun(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, fmt.Sprintf(`
 [mothership.bind]
@@ -556,7 +552,6 @@ routes = [{ bind = "https", pattern = "/.*" }]
 // when it is over, and STOPPING=1 when it drains; the ships do not
 // inherit the socket.
 func TestRunNotifiesSystemd(t *testing.T) {
-	t.Parallel()
 	socket := filepath.Join(shortSocketDir(t), "notify")
 	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: socket, Net: "unixgram"})
 	if err != nil {
@@ -629,7 +624,6 @@ args = ["-c", "echo inherited=${NOTIFY_SOCKET:-nothing}; exec sleep 300"]
 // Kubernetes expects, mothership_build_info names the binary, and the
 // scrape passes the linter `promtool check metrics` runs.
 func TestMetricsWhereTheyAreScraped(t *testing.T) {
-	t.Parallel()
 	httpPort, metricsPort := freePort(t), freePort(t)
 	v := startRun(t, fmt.Sprintf(`
 [mothership]

@@ -177,7 +177,6 @@ func skipWithoutRedis(t *testing.T) {
 // store cut each server still serves and limits to 30/3; with it back the
 // limit is shared again, without a restart.
 func TestSharedRateLimitsAcrossThreeMotherships(t *testing.T) {
-	t.Parallel()
 	skipWithoutRedis(t)
 	const limit, servers, bound = 30, 3, 30 + 2*10
 	proxy := newStoreProxy(t)
@@ -255,7 +254,6 @@ func TestSharedRateLimitsAcrossThreeMotherships(t *testing.T) {
 // store cut each server limits on its own, to its share, and `status`
 // says it is in fallback.
 func TestSharedShieldRateAcrossThreeMotherships(t *testing.T) {
-	t.Parallel()
 	skipWithoutRedis(t)
 	const limit, servers, bound = 30, 3, 30 + 2*10
 	proxy := newStoreProxy(t)

@@ -81,7 +81,6 @@ func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 // what the client gets (the status, then a closed connection) and what the
 // backend receives (nothing: a refused request is never forwarded).
 func TestFramingAttacksAreRefused(t *testing.T) {
-	t.Parallel()
 	be := startRawLog(t)
 	port := freePort(t)
 	v := startRun(t, fmt.Sprintf("[mothership.bind]\nhttp = \"127.0.0.1:%d\"\n\n[[mothership.upstreams]]\nname = \"log\"\nbinds = [%q]\nroutes = [\"/*\"]\n", port, be.ln.Addr().String()))
@@ -155,7 +154,6 @@ func TestFramingAttacksAreRefused(t *testing.T) {
 // backend gets two heads of ours, the body with its length, and no
 // Transfer-Encoding.
 func TestUpstreamGetsOnlyWhatWeWrote(t *testing.T) {
-	t.Parallel()
 	be := startRawLog(t)
 	port := freePort(t)
 	v := startRun(t, fmt.Sprintf("[mothership.bind]\nhttp = \"127.0.0.1:%d\"\n\n[[mothership.upstreams]]\nname = \"log\"\nbinds = [%q]\nroutes = [\"/*\"]\n", port, be.ln.Addr().String()))

@@ -106,7 +106,6 @@ func (c *client) do(method, url string, header ...string) (*http.Response, strin
 }
 
 func TestStagesThroughARunningMothership(t *testing.T) {
-	t.Parallel()
 	base := startStages(t)
 
 	t.Run("rate limit", func(t *testing.T) {

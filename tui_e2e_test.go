@@ -224,7 +224,6 @@ func TestDashboardLands(t *testing.T) {
 // TestDashboardAttaches: `mothership tui` shows a fleet that runs
 // without it, and quitting it leaves the fleet running.
 func TestDashboardAttaches(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, strings.ReplaceAll(dashboardManifest, "HTTPPORT", freePortString(t)))
 	v := startRunIn(t, dir, noRuntimeDir)
@@ -249,7 +248,6 @@ func TestDashboardAttaches(t *testing.T) {
 // TestDashboardNeedsATerminal: --tui with stdout not a terminal fails at
 // once with exit 2 and says why, before any ship starts; so does tui.
 func TestDashboardNeedsATerminal(t *testing.T) {
-	t.Parallel()
 	dir := t.TempDir()
 	writeManifest(t, dir, `
 [mothership.bind]

@@ -259,7 +259,6 @@ routes = ["/admin/.*"]
 // TestModulesGuardRoutesToBays checks that a module runs in front of a
 // bay as in front of a ship: every bind is on the engine, bays too.
 func TestModulesGuardRoutesToBays(t *testing.T) {
-	t.Parallel()
 	trap := filepath.Join(t.TempDir(), "trap.wasm")
 	writeFile(t, trap, string(wasmtest.Module{Funcs: []wasmtest.Func{{Export: "on_request", Body: wasmtest.Unreachable}}}.Bytes()))
 	_, base := startBays(t, httpBayManifest+`
