@@ -103,6 +103,10 @@ func (v *voyage) applyReload(ctx context.Context, start time.Time) ([]any, error
 		return nil, err
 	}
 	v.commitACME(managed)
+	// The new plan serves now: it gets its CPUs now, not after the old
+	// plan's drain below.
+	cpusWas := runtime.GOMAXPROCS(0)
+	cpus := applyCPUs(m)
 	live := time.Since(start)
 	v.m = m
 	v.local.Update(m, tree)
@@ -129,8 +133,8 @@ func (v *voyage) applyReload(ctx context.Context, start time.Time) ([]any, error
 		"binds_added", list(change.BindsAdded), "binds_removed", list(change.BindsRemoved),
 		"live_in", live.Round(10 * time.Microsecond).String(),
 	}
-	if was, now := runtime.GOMAXPROCS(0), applyCPUs(m); now != was {
-		summary = append(summary, "cpus", fmt.Sprintf("%d → %d", was, now))
+	if cpusWas != cpus {
+		summary = append(summary, "cpus", fmt.Sprintf("%d → %d", cpusWas, cpus))
 	}
 	if finishErr != nil {
 		v.log.Warn("reload: a changed ship did not get ready", "error", finishErr.Error())
