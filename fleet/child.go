@@ -18,10 +18,14 @@ type child struct {
 	pid    int    // also the process group id
 	socket string // a bay's MS_SOCKET_PATH for this run; "" for the others
 	start  time.Time
-	done   chan struct{} // closed once Wait returned; the fields below are set then
-	end    time.Time
-	state  *os.ProcessState
-	err    error
+	// undocked is closed once a bay's run was let go of by the docker, so
+	// that a phased restart reports done only when the old run takes no
+	// more traffic; nil for the others.
+	undocked chan struct{}
+	done     chan struct{} // closed once Wait returned; the fields below are set then
+	end      time.Time
+	state    *os.ProcessState
+	err      error
 }
 
 // spawn starts s with its output going to log, line by line.
@@ -55,6 +59,9 @@ func spawnRun(s *spec, socket string, log Logger) (*child, error) {
 		return nil, err
 	}
 	c := &child{pid: cmd.Process.Pid, socket: socket, start: time.Now(), done: make(chan struct{})}
+	if socket != "" {
+		c.undocked = make(chan struct{})
+	}
 	go func() {
 		err := cmd.Wait()
 		// Wait has stopped the copying goroutines, so nothing writes anymore.
@@ -64,6 +71,12 @@ func spawnRun(s *spec, socket string, log Logger) (*child, error) {
 		close(c.done)
 	}()
 	return c, nil
+}
+
+// undock lets go of a bay's ended run on its socket, once.
+func (c *child) undock(d Docker, bay string) {
+	d.Undock(bay, c.socket)
+	close(c.undocked)
 }
 
 // exited reports whether Wait has returned.

@@ -108,7 +108,7 @@ func (p *proc) phasedRestart(ctx context.Context) error {
 		p.mu.Unlock()
 		next.signal(syscall.SIGKILL)
 		<-next.done
-		p.f.docker.Undock(p.name, next.socket)
+		next.undock(p.f.docker, p.name)
 		return err
 	}
 	p.incoming, p.handover = nil, next
@@ -116,6 +116,16 @@ func (p *proc) phasedRestart(ctx context.Context) error {
 	p.mu.Unlock()
 	p.f.log.Event("info", "phased restart: next generation docked; draining the old one", "process", p.name, "generation", gen, "pid", next.pid, "old_pid", old.pid)
 	p.f.terminate(context.Background(), p.name, old)
+	if !old.exited() {
+		return nil // terminate said why it is still there
+	}
+	// The old run's supervisor undocks it once it ended; done means the
+	// proxy sends it nothing more.
+	select {
+	case <-old.undocked:
+	case <-ctx.Done():
+		return fmt.Errorf("the old run (pid %d) ended but was not undocked: %w", old.pid, ctx.Err())
+	}
 	return nil
 }
 

@@ -115,7 +115,7 @@ func (p *proc) run(ctx context.Context, c *child, handedOver bool) {
 	}
 	<-c.done
 	if c.socket != "" && p.f.docker != nil {
-		p.f.docker.Undock(p.name, c.socket)
+		c.undock(p.f.docker, p.name)
 	}
 	// Health and memory reports must not outlive the run they describe.
 	cancel()
