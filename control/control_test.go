@@ -177,7 +177,11 @@ func TestRestart(t *testing.T) {
 }
 
 // TestTwoClients: one client follows the log while another asks for the
-// status and restarts a ship; the follower sees the restart's lines.
+// status and restarts a ship; the follower sees the lines of both runs.
+// The worker is ready as soon as it runs, before it prints, so the
+// restart waits until the follower has seen the first run's lines, as a
+// user watching the log would: restarted sooner, that run may be stopped
+// before it prints anything, and there is nothing to see.
 func TestTwoClients(t *testing.T) {
 	r := launch(t)
 	ctx, cancel := context.WithCancel(ctxT(t))
@@ -190,6 +194,7 @@ func TestTwoClients(t *testing.T) {
 			return nil
 		})
 	}()
+	awaitWorker(t, lines, "the first run")
 	other := NewClient(r.server.Path())
 	if _, err := other.Status(ctx); err != nil {
 		t.Fatalf("second client's status: %v", err)
@@ -197,31 +202,28 @@ func TestTwoClients(t *testing.T) {
 	if err := other.Restart(ctx, "worker"); err != nil {
 		t.Fatalf("second client's restart: %v", err)
 	}
-	var ups int
-	var stderr bool
-	for ups < 2 {
-		select {
-		case e := <-lines:
-			ups += boolInt(e.Process == "worker" && e.Text == "worker up")
-			stderr = stderr || (e.Process == "worker" && e.Stream == "stderr" && e.Text == "worker warns")
-		case <-time.After(10 * time.Second):
-			t.Fatalf("the follower saw %d runs of worker start, want 2", ups)
-		}
-	}
-	if !stderr {
-		t.Errorf("the follower did not see worker's stderr line as stderr")
-	}
+	awaitWorker(t, lines, "the restarted run")
 	cancel()
 	if err := <-followed; err != nil {
 		t.Errorf("the follow ended with %v, want nil when its context ends", err)
 	}
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// awaitWorker reads the followed lines until it has seen both lines of
+// one run of worker: "worker up" on stdout and "worker warns" on stderr,
+// which come through two pipes in either order.
+func awaitWorker(t *testing.T, lines <-chan telemetry.Entry, run string) {
+	t.Helper()
+	var up, warns bool
+	for !up || !warns {
+		select {
+		case e := <-lines:
+			up = up || (e.Process == "worker" && e.Stream == "stdout" && e.Text == "worker up")
+			warns = warns || (e.Process == "worker" && e.Stream == "stderr" && e.Text == "worker warns")
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s of worker: the follower saw worker up on stdout %v, worker warns on stderr %v, want both", run, up, warns)
+		}
 	}
-	return 0
 }
 
 // TestLogsTail: a tail without follow ends, with the newest lines of only

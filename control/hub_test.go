@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -84,4 +85,36 @@ func (h *Hub) following() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.subs) > 0
+}
+
+// TestHubTailThenFollow: a follow that starts while lines keep coming
+// gets every line exactly once, in order: the tail up to the moment it
+// subscribed, then each new one, with none lost between the two.
+func TestHubTailThenFollow(t *testing.T) {
+	const lines = 2000
+	h := NewHub(0)
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		for i := range lines {
+			h.Add(telemetry.Entry{Process: "chatty", Text: fmt.Sprint(i)})
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	next := 0
+	errDone := errors.New("all lines read")
+	err := h.Read(ctx, LogQuery{Tail: -1, Follow: true}, func(e telemetry.Entry) error {
+		if e.Text != fmt.Sprint(next) {
+			return fmt.Errorf("line %q where %d was next", e.Text, next)
+		}
+		if next++; next == lines {
+			return errDone
+		}
+		return nil
+	})
+	<-wrote
+	if !errors.Is(err, errDone) {
+		t.Fatalf("tail then follow while %d lines were written: %v after %d lines in order", lines, err, next)
+	}
 }
