@@ -153,8 +153,8 @@ func (l *rateLimit) takeGlobal(now int64, w *window, wall int64) (wait int64) {
 	if w == nil {
 		return l.global.take(now)
 	}
-	tag := windowTag(w.index(wall))
-	if !l.sharing.globalShare.take(tag, w.fresh.Load()) {
+	tag := l.sharing.globalShare.take(windowTag(w.index(wall)), w.fresh.Load())
+	if tag == 0 {
 		return w.wait(wall)
 	}
 	if wait = l.global.take(now); wait > 0 {

@@ -26,7 +26,20 @@ const (
 
 // windowTag is the tag of window index w; never 0, which marks an empty
 // share.
-func windowTag(w int64) uint64 { return uint64(w)%1023 + 1 }
+func windowTag(w int64) uint64 { return uint64(w)%tagCycle + 1 }
+
+// tagCycle is how many window tags there are before they come round.
+const tagCycle = 1023
+
+// ahead reports whether tag a is of a later window than tag b, one of
+// the next half cycle of windows (8 minutes of one-second windows). A
+// request reads the clock before it takes from a share; stalled in
+// between, it may find the share already in a later window, and must not
+// turn it back: each turn would start that window's count afresh.
+func ahead(a, b uint64) bool {
+	d := (a + tagCycle - b) % tagCycle
+	return a != 0 && b != 0 && d > 0 && d <= tagCycle/2
+}
 
 func packShare(tag uint64, res bool, granted, used uint64) uint64 {
 	v := tag<<tagShift | granted<<countBits | used
@@ -41,31 +54,37 @@ func unpackShare(v uint64) (tag uint64, res bool, granted, used uint64) {
 }
 
 // take admits one request in the window tagged tag, starting the window
-// with fresh when the share is of another, or tells it has no room.
-func (s *share) take(tag, fresh uint64) bool {
+// with fresh when the share is of an earlier one, and returns the tag of
+// the window it counted in, or 0 when there is no room. A request whose
+// window the share is already past counts in the share's window, the one
+// it is admitted in.
+func (s *share) take(tag, fresh uint64) (counted uint64) {
 	for {
 		v := s.v.Load()
 		t, _, granted, used := unpackShare(v)
+		if ahead(t, tag) {
+			tag = t
+		}
 		var nv uint64
 		switch {
 		case t != tag:
 			if fresh == 0 {
-				return false
+				return 0
 			}
 			nv = packShare(tag, false, fresh, 1)
 		case used >= granted:
-			return false
+			return 0
 		default:
 			nv = v + 1
 		}
 		if s.v.CompareAndSwap(v, nv) {
-			return true
+			return tag
 		}
 	}
 }
 
-// untake gives back a request take admitted and the local bucket then
-// refused.
+// untake gives back a request take admitted, counted in the window
+// tagged tag, and the local bucket then refused.
 func (s *share) untake(tag uint64) {
 	for {
 		v := s.v.Load()
@@ -85,9 +104,11 @@ type claimed struct {
 }
 
 // snapshot reads the share for the window tagged tag, and empties it when
-// it is of neither that window nor the next, so that a tag that comes
-// round again after 1023 windows does not find it.
-func (s *share) snapshot(tag, nextTag uint64) claimed {
+// it is of an earlier window, so that a tag that comes round again after
+// tagCycle windows does not find it. A share of a later window (the next,
+// or, after a sync stalled across windows, a later one) is left alone:
+// emptying it would start its window's count afresh.
+func (s *share) snapshot(tag uint64) claimed {
 	for {
 		v := s.v.Load()
 		t, res, granted, used := unpackShare(v)
@@ -98,7 +119,7 @@ func (s *share) snapshot(tag, nextTag uint64) claimed {
 			}
 			return c
 		}
-		if t == 0 || t == nextTag || s.v.CompareAndSwap(v, 0) {
+		if t == 0 || ahead(t, tag) || s.v.CompareAndSwap(v, 0) {
 			return claimed{}
 		}
 	}

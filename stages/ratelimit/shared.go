@@ -164,7 +164,7 @@ func (s *sharing) globalClaim(wall int64) {
 	}
 	i := w.index(wall)
 	tag := windowTag(i)
-	c := s.globalShare.snapshot(tag, windowTag(i+1))
+	c := s.globalShare.snapshot(tag)
 	if c == (claimed{}) {
 		return
 	}

@@ -347,7 +347,10 @@ func TestSharedSyncWhileServing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); l.sharing.run(ctx, cfg, nil) }()
-	start := time.Now().Unix()
+	// The windows are counted on the limiter's clock, the one that cuts
+	// them: wall time read apart from it may disagree at a boundary.
+	window := func() int64 { return l.sharing.global.index(l.now() + l.sharing.wallOffset) }
+	first := window()
 	admitted := make([]int, 4)
 	var wg sync.WaitGroup
 	for g := range admitted {
@@ -364,11 +367,57 @@ func TestSharedSyncWhileServing(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	windows := int(time.Now().Unix()-start) + 1
+	windows := int(window()-first) + 1
 	cancel()
 	<-done
 	r.leave(context.Background())
 	if got := sum(admitted); got > 500*windows || got == 0 {
 		t.Errorf("admitted %d over %d one-second windows, want 1 to %d", got, windows, 500*windows)
 	}
+}
+
+// TestShareStaleWindow: a request or a sync that read the clock before
+// the window turned, and got to the share after, neither turns the share
+// back to its window nor empties it: either would start the window's
+// count afresh and admit a second fresh share in one window.
+func TestShareStaleWindow(t *testing.T) {
+	const fresh = 3
+	tests := []struct {
+		name  string
+		steps func(s *share, i int64) // the share's window is i+1 at the end
+	}{
+		{"a request stalled across one boundary", func(s *share, i int64) {
+			fill(s, i, fresh)
+			s.take(windowTag(i+1), fresh)
+			s.take(windowTag(i), fresh) // read the clock in window i
+		}},
+		{"a request stalled across several boundaries", func(s *share, i int64) {
+			s.take(windowTag(i+1), fresh)
+			s.take(windowTag(i-5), fresh)
+		}},
+		{"a sync stalled across boundaries", func(s *share, i int64) {
+			s.take(windowTag(i+1), fresh)
+			s.snapshot(windowTag(i - 1))
+		}},
+	}
+	for _, tt := range tests {
+		for _, i := range []int64{100, tagCycle - 1, tagCycle, 2*tagCycle - 2} { // also where the tags come round
+			var s share
+			tt.steps(&s, i)
+			tag, _, granted, used := unpackShare(s.v.Load())
+			if extra := fill(&s, i+1, fresh); tag != windowTag(i+1) || granted != fresh || used+uint64(extra) != fresh {
+				t.Errorf("%s (window %d): share of tag %d, granted %d, used %d, then %d more admitted; want tag %d and %d in all",
+					tt.name, i+1, tag, granted, used, extra, windowTag(i+1), fresh)
+			}
+		}
+	}
+}
+
+// fill takes from s in window i until it refuses, and returns how many it
+// admitted.
+func fill(s *share, i int64, fresh uint64) int {
+	n := 0
+	for ; n <= 1000 && s.take(windowTag(i), fresh) != 0; n++ {
+	}
+	return n
 }

@@ -81,7 +81,7 @@ func (t *keyTable) take(key *[16]byte, now int64, w *window, wall int64) (wait i
 			b.key = *key
 			b.share.v.Store(0)
 		}
-		if w != nil && !b.share.take(windowTag(w.index(wall)), w.fresh.Load()) {
+		if w != nil && b.share.take(windowTag(w.index(wall)), w.fresh.Load()) == 0 {
 			wait = w.wait(wall)
 		} else {
 			b.tat = next
@@ -95,7 +95,7 @@ func (t *keyTable) take(key *[16]byte, now int64, w *window, wall int64) (wait i
 // wall.
 func (t *keyTable) collect(s *sharing, k *keyedLimit, wall int64) {
 	i := k.win.index(wall)
-	tag, nextTag := windowTag(i), windowTag(i+1)
+	tag := windowTag(i)
 	ttl := 2 * time.Duration(k.win.per)
 	first := len(s.claims)
 	for si := range t.shards {
@@ -104,7 +104,7 @@ func (t *keyTable) collect(s *sharing, k *keyedLimit, wall int64) {
 		for set := range sh.sets {
 			for way := range sh.sets[set] {
 				b := &sh.sets[set][way]
-				if c := b.share.snapshot(tag, nextTag); c != (claimed{}) {
+				if c := b.share.snapshot(tag); c != (claimed{}) {
 					s.claims = append(s.claims, claim{limit: k.win.limit, ttl: ttl, report: c,
 						keyed: k, bucket: b.key, shard: si, set: set, way: way, tag: tag})
 				}
