@@ -160,8 +160,6 @@ func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, relo
 		}
 	}()
 	v.startACME()
-	v.phase(fleet.Running)
-	v.phases.fly()
 	v.reloadMu.Lock()
 	v.running = true
 	v.reloadMu.Unlock()
@@ -170,11 +168,15 @@ func (v *voyage) fly(ctx context.Context, m *manifest.Manifest, watch bool, relo
 	defer signal.Stop(restarts)
 	go v.watchPhasedRestarts(ctx, restarts)
 	go v.watchReloads(ctx, reloads)
+	// The watch is in place before Running is told: a save made once a
+	// user (or a script) sees Running is not lost.
 	if watch {
 		if err := v.watchManifest(ctx, filepath.Join(m.Dir, filepath.Base(m.File))); err != nil {
 			v.log.Warn("not watching the manifest", "error", err.Error())
 		}
 	}
+	v.phase(fleet.Running)
+	v.phases.fly()
 	select {
 	case <-ctx.Done():
 		return v.shutdown(fleet.Landed, exitLanded, nil)
