@@ -48,4 +48,6 @@
 //     each busy one finish its exchange (answered with Connection: close),
 //     and cuts what is left when its context ends. Upgraded connections are
 //     the caller's to end (CloseUpgraded), after stages said goodbye.
+//     StopAccepting is its first step alone: the listeners are closed when
+//     it returns, for a caller that must free a port before the drain ends.
 package engine

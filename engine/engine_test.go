@@ -172,6 +172,44 @@ func TestShutdownDrainsInFlightAndClosesIdle(t *testing.T) {
 	}
 }
 
+// StopAccepting frees the port before it returns, while a kept-alive
+// connection still gets its last request answered (with Connection:
+// close), as in Shutdown's idle grace; Serve returns nil (serve's cleanup).
+func TestStopAcceptingClosesThePortAtOnce(t *testing.T) {
+	s, addr := serve(t, func(x *pipeline.Exchange) {
+		x.Response.Header().Set("Content-Length", "2")
+		x.Response.Write([]byte("ok"))
+	})
+	kept, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kept.Close()
+	kept.SetDeadline(time.Now().Add(3 * time.Second))
+	br := bufio.NewReader(kept)
+	ask := func(name string, wantClose bool) {
+		t.Helper()
+		io.WriteString(kept, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || resp.Close != wantClose {
+			t.Errorf("%s: %d, close %v; want 200, close %v", name, resp.StatusCode, resp.Close, wantClose)
+		}
+	}
+	ask("before StopAccepting", false)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s.StopAccepting(ctx)
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Errorf("a connect after StopAccepting returned was accepted")
+	}
+	ask("the kept connection after StopAccepting", true)
+}
+
 func TestInterimAndHijack(t *testing.T) {
 	_, addr := serve(t, func(x *pipeline.Exchange) {
 		x.Response.Header().Set("Link", "</a.css>; rel=preload")

@@ -158,22 +158,8 @@ const idleGrace = time.Second
 // first, cuts what is left and returns ctx's error. Upgraded connections
 // are left to CloseUpgraded.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.init()
-	s.mu.Lock()
-	grace := idleGrace
-	if dl, ok := ctx.Deadline(); ok {
-		grace = min(grace, time.Until(dl)/2)
-	}
-	// The grace end goes first: a connection that sees the drain reads it.
-	s.graceEnd.CompareAndSwap(0, time.Now().Add(grace).UnixNano())
+	s.StopAccepting(ctx)
 	graceEnd := time.Unix(0, s.graceEnd.Load())
-	if !s.draining.Swap(true) {
-		close(s.stop)
-	}
-	for ln := range s.listeners {
-		ln.Close()
-	}
-	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.active.Wait(); close(done) }()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -196,6 +182,30 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			<-done
 			return fmt.Errorf("engine: bind %q: drain cut short: %w", s.Bind, ctx.Err())
 		}
+	}
+}
+
+// StopAccepting begins the drain that Shutdown waits for: when it
+// returns, the listeners given to Serve are closed (a connect to them is
+// refused) and Serve returns nil; a listener given to Serve later is closed
+// at once. ctx's deadline bounds the idle grace as in Shutdown, which,
+// called after it, keeps the grace that StopAccepting set.
+func (s *Server) StopAccepting(ctx context.Context) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	grace := idleGrace
+	if dl, ok := ctx.Deadline(); ok {
+		grace = min(grace, time.Until(dl)/2)
+	}
+	// The grace end goes first: a connection that sees the drain reads it.
+	s.graceEnd.CompareAndSwap(0, time.Now().Add(grace).UnixNano())
+	if !s.draining.Swap(true) {
+		close(s.stop)
+	}
+	for ln := range s.listeners {
+		ln.Close()
+		delete(s.listeners, ln)
 	}
 }
 

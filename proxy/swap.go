@@ -28,8 +28,10 @@ type Change struct {
 // Swap compiles m's routes into a new plan and makes it current, bind by
 // bind, with an atomic pointer store: a request in flight finishes on the
 // plan it began on, the next one takes the new plan. New binds (and binds
-// whose address, PROXY protocol or TLS-ness changed) are opened, binds that
-// are gone drain and close; a kept TLS bind takes its new certificates.
+// whose address, PROXY protocol or TLS-ness changed) are opened; binds that
+// are gone have closed their listeners when Swap returns (their ports are
+// free) and drain their connections in the background; a kept TLS bind
+// takes its new certificates.
 // When anything fails (a route that does not compile, certificates that
 // do not load, an address in use), Swap changes nothing and returns the
 // error. Limits and trusted proxies of kept binds stay as they were.
@@ -121,16 +123,22 @@ func (s *Server) serveAdded(b *bind) {
 	}
 }
 
-// retireBind drains a bind that a Swap removed, within drain (0: at once
-// for idle connections, busy ones are given closeWait), then closes it.
+// retireBind closes the listener of a bind that a Swap removed before
+// Swap returns, so that a reload that reports the bind removed has freed
+// its port; then, in the background, it drains the bind's connections
+// within drain (0: at once for idle connections, busy ones are given
+// closeWait).
 func (s *Server) retireBind(b *bind, drain time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), max(drain, closeWait))
+	// The engine drains first: its Serve then takes the closed listener
+	// for the end of the drain, not for a failure.
+	b.engine.StopAccepting(ctx)
+	b.ln.Close() // when its Serve has not begun yet, the engine does not know it
 	s.retiring.Go(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), max(drain, closeWait))
 		defer cancel()
 		if err := b.engine.Shutdown(ctx); err != nil {
 			b.engine.ErrorLog.Printf("proxy: removed %v", err)
 		}
-		b.ln.Close()
 		b.engine.CloseUpgraded()
 	})
 }
