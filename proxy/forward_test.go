@@ -116,10 +116,21 @@ func TestBodiesBothWays(t *testing.T) {
 // so: the pool must notice before reusing one (nginx: 0 errors). A POST
 // is never sent on a connection that was not peeked; a GET may be, and is
 // sent again on a new connection when the reused one was closed.
+//
+// The client sends its next request once the backend has closed: the
+// close the pool must notice came before the reuse. A close that races
+// the next request (the backend between its write and its close while the
+// proxy peeks and sends) cannot be won for a POST: a FIN after the request
+// went does not prove the backend did not act on it, and a proxy must not
+// send a non-idempotent request twice (RFC 9110 §9.2.2); nginx answers 502
+// there too.
 func TestUpstreamThatClosesAfterEachResponse(t *testing.T) {
+	closed := make(chan struct{}, 1)
 	be := rawBackend(t, func(c net.Conn) {
 		readRequests(c, func(*http.Request, string) bool {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			c.Close()
+			closed <- struct{}{}
 			return false
 		})
 	})
@@ -143,6 +154,12 @@ func TestUpstreamThatClosesAfterEachResponse(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != 200 {
 				failed++
+				continue // the backend did not answer this one
+			}
+			select {
+			case <-closed:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s %d: the backend did not close its connection after the answer", method, i)
 			}
 		}
 		if failed > 0 {
