@@ -17,14 +17,16 @@ func ephemeralFirst() (int, bool) {
 }
 
 // parsePortRange reads the first port of ip_local_port_range's "first
-// last".
+// last"; anything else (not two ports, last below first) is false, and
+// AssignPorts then lets the kernel pick.
 func parsePortRange(s string) (int, bool) {
 	f := strings.Fields(s)
 	if len(f) != 2 {
 		return 0, false
 	}
-	first, err := strconv.Atoi(f[0])
-	if err != nil || first < 1 || first > 65535 {
+	first, err1 := strconv.Atoi(f[0])
+	last, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || first < 1 || last > 65535 || last < first {
 		return 0, false
 	}
 	return first, true

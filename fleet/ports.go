@@ -66,10 +66,18 @@ type portDraw struct {
 // newPortDraw draws from autoPortFloor up to the ephemeral range, where
 // that range is known and starts above the floor.
 func newPortDraw(declared map[string]bool) *portDraw {
-	d := &portDraw{declared: declared}
 	if first, ok := ephemeralFirst(); ok && first > autoPortFloor {
-		d.lo, d.n = autoPortFloor, first-autoPortFloor
-		d.start = rand.IntN(d.n)
+		return newSpanDraw(declared, autoPortFloor, first-autoPortFloor)
+	}
+	return newSpanDraw(declared, 0, 0)
+}
+
+// newSpanDraw draws from [lo, lo+n), from a random start, then from the
+// kernel; n is 0 to draw from the kernel only.
+func newSpanDraw(declared map[string]bool, lo, n int) *portDraw {
+	d := &portDraw{declared: declared, lo: lo, n: n}
+	if n > 0 {
+		d.start = rand.IntN(n)
 	}
 	return d
 }
