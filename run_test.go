@@ -213,15 +213,19 @@ func (v *voyageUnderTest) exit(t *testing.T, within time.Duration) int {
 	return 0
 }
 
-// The ports freePort hands out lie below the kernel's ephemeral range
-// (32768–60999 on Linux, 49152 and up on the BSDs, macOS and Windows).
-// A port is handed out closed, to a process that listens on it a moment
-// later; one from the ephemeral range, as listening on port 0 gives, may
-// be taken meanwhile as the local end of any outgoing connection (of a
-// parallel test, of another package's tests), and the process then fails
-// with "address already in use". Below that range only a listener takes
-// a port, so each one is checked with a listen before it is handed out.
-const lowPort, portSpan = 20000, 12768
+// The ports freePort hands out lie in 10000–19999. A port is handed out
+// closed, to a process that listens on it a moment later, so the span
+// avoids two takers meanwhile. One is the kernel's ephemeral range
+// (32768–60999 on Linux, 49152 and up on macOS and Windows), as listening
+// on port 0 gives: any outgoing connection (of a parallel test, of another
+// package's tests) may take such a port as its local end, and the process
+// then fails with "address already in use"; below that range only a
+// listener takes a port. (FreeBSD's default range starts at 10000, so
+// there the span lies in it.) The other is 20000 and up, where a
+// mothership draws its ships' ports (fleet.AssignPorts): a parallel
+// test's mothership could give a ship the port this test got and has not
+// bound yet. Each port is checked with a listen before it is handed out.
+const lowPort, portSpan = 10000, 10000
 
 // portBase is this test process's start in the range: derived from its
 // pid, so that test processes running at once (two packages, two
