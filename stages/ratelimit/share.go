@@ -62,7 +62,8 @@ func (s *share) take(tag, fresh uint64) (counted uint64) {
 	for {
 		v := s.v.Load()
 		t, _, granted, used := unpackShare(v)
-		if ahead(t, tag) {
+		// Off the common case (the share is of this window) only.
+		if t != tag && ahead(t, tag) {
 			tag = t
 		}
 		var nv uint64
