@@ -79,7 +79,11 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.listeners[ln] = struct{}{}
+	// The drain waits for this loop too: a connection its last Accept
+	// returned is served, and track may count it while this count holds.
+	s.active.Add(1)
 	s.mu.Unlock()
+	defer s.active.Done()
 	var backoff time.Duration
 	for {
 		select {
@@ -104,11 +108,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		}
 		backoff = 0
 		c := newConn(s, nc)
-		if !s.track(c) {
-			<-s.slots
-			nc.Close()
-			continue
-		}
+		s.track(c)
 		go c.serve()
 	}
 }
@@ -124,16 +124,15 @@ func errTemporary(err error) error {
 	return nil
 }
 
-// track registers a new connection; false once the drain has begun.
-func (s *Server) track(c *conn) bool {
+// track registers a new connection. One accepted as the drain began is
+// served too, its answer with Connection: close: its listener may share
+// its socket with a bind that a reload opened, and closing it unserved
+// would reset a client that only connected.
+func (s *Server) track(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.draining.Load() {
-		return false
-	}
 	s.conns[c] = struct{}{}
 	s.active.Add(1)
-	return true
 }
 
 func (s *Server) untrack(c *conn) {
