@@ -147,7 +147,8 @@ routes = [{ bind = "http", pattern = "/rack/.*", strip_prefix = "/rack" }, { bin
 // is refused with its line and changes nothing (`mothership reload`, which
 // fails); a reload changes the ship web, which rolls: its new process
 // serves before the old one stops; a last reload removes the ship and the
-// bay, whose processes are then gone. Not one request fails.
+// bay, whose processes are then gone; one turns the PROXY protocol on for
+// a bind at the same address. Not one request fails.
 func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -210,16 +211,23 @@ func TestReloadChangesTheFleetAndRoutesWithoutAFailedRequest(t *testing.T) {
 	if code, body := get(t, plain+"/api/users"); code != 200 || !strings.HasPrefix(body, "web: GET /api/users") {
 		t.Errorf("after removing api, GET /api/users: %d %q, want web's answer", code, body)
 	}
+
+	// The same address with the PROXY protocol on: the new bind takes the
+	// old one's socket, no connection of the load loop is refused.
+	writeManifest(t, dir, strings.Replace(manifest(""), fmt.Sprintf("http = \"127.0.0.1:%d\"", httpPort), fmt.Sprintf("http = { addr = \"127.0.0.1:%d\", proxy_protocol = true }", httpPort), 1))
+	if out := reloadAndWait(t, v, 5, true); !strings.Contains(out, "generation=5 ") || !strings.Contains(out, "binds_added=http binds_removed=http") {
+		t.Errorf("the reload turning the PROXY protocol on logged %q, want http reopened", out)
+	}
 	time.Sleep(200 * time.Millisecond) // the load loop runs on the final plan too
 	load.end()
 	if n := load.failed.Load(); n > 0 || load.sent.Load() < 50 {
 		t.Errorf("%d of %d requests failed (first: %s), want none of at least 50", n, load.sent.Load(), load.firstFailure)
 	}
-	t.Logf("%d requests through four reloads", load.sent.Load())
+	t.Logf("%d requests through five reloads", load.sent.Load())
 	waitGone(t, "the removed ship's process", apiPID)
 	waitGone(t, "the removed bay's process", rackPID)
 	_, metrics := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
-	for _, want := range []string{`mothership_reloads_total{result="applied"} 3`, `mothership_reloads_total{result="refused"} 1`, "mothership_plan_generation 4"} {
+	for _, want := range []string{`mothership_reloads_total{result="applied"} 4`, `mothership_reloads_total{result="refused"} 1`, "mothership_plan_generation 5"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

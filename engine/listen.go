@@ -17,27 +17,89 @@ import (
 // socket file left by a mothership that did not shut down cleanly is
 // removed first), accepting the PROXY protocol when the bind asks for it.
 // The PROXY header is read within readHeader of a connection's first use.
-func Listen(b *manifest.Bind, readHeader time.Duration) (net.Listener, error) {
-	var l net.Listener
-	var err error
-	switch b.Addr.Network {
-	case "unix":
-		if err := removeStaleSocket(b.Addr.Address); err != nil {
-			return nil, err
-		}
-		l, err = net.Listen("unix", b.Addr.Address)
-	case "tcp":
-		l, err = net.Listen("tcp", b.Addr.Address)
-	default:
-		err = fmt.Errorf("unknown network %q", b.Addr.Network)
+//
+// With share set (the socket of a bind at the same address that a reload
+// replaces), the new listener shares share's socket instead of opening
+// the address again, which would fail while share is open; closing share
+// first would refuse connections in between, and could not be undone if
+// the reload then failed. Listen returns the listener to serve and the
+// bare socket under it, for a later reload to share.
+func Listen(b *manifest.Bind, readHeader time.Duration, share net.Listener) (ln, socket net.Listener, err error) {
+	if share != nil {
+		socket, err = shareSocket(share)
+	} else {
+		socket, err = openSocket(b.Addr)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	ln = socket
 	if b.ProxyProtocol.Enabled {
-		l = WrapProxyProtocol(l, readHeader, b.ProxyProtocol)
+		ln = WrapProxyProtocol(ln, readHeader, b.ProxyProtocol)
 	}
-	return l, nil
+	return ln, socket, nil
+}
+
+// openSocket listens on a, a TCP address or a Unix socket's path.
+func openSocket(a manifest.Addr) (net.Listener, error) {
+	switch a.Network {
+	case "unix":
+		if err := removeStaleSocket(a.Address); err != nil {
+			return nil, err
+		}
+		return net.Listen("unix", a.Address)
+	case "tcp":
+		return net.Listen("tcp", a.Address)
+	}
+	return nil, fmt.Errorf("unknown network %q", a.Network)
+}
+
+// shareSocket returns a listener on a duplicate of l's socket: both accept
+// from the same queue until one is closed, which leaves the other open.
+// A Unix socket's file stays l's to remove until HandOver moves that duty.
+func shareSocket(l net.Listener) (net.Listener, error) {
+	fl, ok := l.(interface{ File() (*os.File, error) })
+	if !ok {
+		return nil, fmt.Errorf("sharing the socket of %s: a %T has no file", l.Addr(), l)
+	}
+	f, err := fl.File()
+	if err != nil {
+		return nil, fmt.Errorf("sharing the socket of %s: %w", l.Addr(), err)
+	}
+	defer f.Close()
+	shared, err := net.FileListener(f)
+	if err != nil {
+		return nil, fmt.Errorf("sharing the socket of %s: %w", l.Addr(), err)
+	}
+	if u, ok := shared.(*net.UnixListener); ok {
+		u.SetUnlinkOnClose(false) // until HandOver: from's file, not ours yet
+	}
+	return shared, nil
+}
+
+// HandOver moves the removal of a Unix socket's file on close from the
+// socket from, which a reload retires, to to, which shares it (Listen
+// with share): from's close must not remove the file that to still
+// listens on, and to's last close should. TCP sockets have no file; for
+// them HandOver does nothing.
+func HandOver(from, to net.Listener) {
+	f, okf := from.(*net.UnixListener)
+	t, okt := to.(*net.UnixListener)
+	if okf && okt {
+		f.SetUnlinkOnClose(false)
+		t.SetUnlinkOnClose(true)
+	}
+}
+
+// Shareable reports whether a reload may hand a bind's socket at a to the
+// bind that replaces it at the same address: every address but a TCP port
+// 0, which asks for a new port each time.
+func Shareable(a manifest.Addr) bool {
+	if a.Network != "tcp" {
+		return true
+	}
+	_, port, err := net.SplitHostPort(a.Address)
+	return err == nil && port != "0"
 }
 
 // WrapProxyProtocol returns l accepting connections that open with a PROXY

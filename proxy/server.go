@@ -82,7 +82,8 @@ type bind struct {
 	engine  *engine.Server
 	handler *handler
 	certs   atomic.Pointer[certSource] // nil on a plain bind
-	ln      net.Listener
+	ln      net.Listener               // what the engine serves
+	socket  net.Listener               // the bare socket under ln, for a reload to share
 }
 
 // certSource is where a TLS bind's handshakes get their certificates:
@@ -180,7 +181,7 @@ func (s *Server) Listen() error {
 	defer s.mu.Unlock()
 	for i, b := range s.binds {
 		b.engine.Limits = s.limits // as a test may have changed them since New
-		if err := b.listen(); err != nil {
+		if err := b.listen(nil); err != nil {
 			for _, o := range s.binds[:i] {
 				o.ln.Close()
 				o.ln = nil
@@ -191,9 +192,10 @@ func (s *Server) Listen() error {
 	return nil
 }
 
-// listen opens the bind's listener, TLS on a bind with certificates.
-func (b *bind) listen() error {
-	ln, err := engine.Listen(b.bind, readHeader(b.engine.Limits))
+// listen opens the bind's listener, TLS on a bind with certificates, on
+// the socket share when it is set (see engine.Listen).
+func (b *bind) listen(share net.Listener) error {
+	ln, socket, err := engine.Listen(b.bind, readHeader(b.engine.Limits), share)
 	if err != nil {
 		return fmt.Errorf("proxy: bind %q (%s): %w", b.bind.Name, b.bind.Addr, err)
 	}
@@ -204,7 +206,7 @@ func (b *bind) listen() error {
 		}
 		ln = engine.WrapTLS(ln, b.getCertificate, !b.bind.NoHTTP2, extra...)
 	}
-	b.ln = ln
+	b.ln, b.socket = ln, socket
 	return nil
 }
 

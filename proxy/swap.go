@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"slices"
 	"time"
 
+	"github.com/mothership-go/mothership/engine"
 	"github.com/mothership-go/mothership/manifest"
 	"github.com/mothership-go/mothership/routetree"
 )
@@ -31,7 +33,8 @@ type Change struct {
 // whose address, PROXY protocol or TLS-ness changed) are opened; binds that
 // are gone have closed their listeners when Swap returns (their ports are
 // free) and drain their connections in the background; a kept TLS bind
-// takes its new certificates.
+// takes its new certificates. A new bind at the address of one that goes
+// takes over its socket, with the connections waiting on it.
 // When anything fails (a route that does not compile, certificates that
 // do not load, an address in use), Swap changes nothing and returns the
 // error. Limits and trusted proxies of kept binds stay as they were.
@@ -46,6 +49,8 @@ func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) 
 	ch := Change{Generation: p.gen, RoutesBefore: old.routes, RoutesAfter: p.routes, OldPlanIdle: old.idle}
 	limits := limitsOf(m.Mothership.Limits)
 	var opened []*bind
+	replaced := s.replacedSockets(tree)
+	sharedFrom := map[*bind]*bind{} // a retiring bind → the new bind on its socket
 	kept := map[string]*certSource{}
 	undo := func(err error) (Change, error) {
 		for _, b := range opened {
@@ -64,11 +69,16 @@ func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) 
 			continue
 		}
 		nb, err := s.newBind(m, bt.Bind, p, limits)
+		var share *bind
 		if err == nil {
-			err = nb.listen()
+			share = replaced[bt.Bind.Addr]
+			err = nb.listen(share.socketOrNil())
 		}
 		if err != nil {
 			return undo(err)
+		}
+		if share != nil {
+			sharedFrom[share] = nb
 		}
 		opened = append(opened, nb)
 	}
@@ -86,6 +96,9 @@ func (s *Server) Swap(m *manifest.Manifest, tree *routetree.Tree, opts Options) 
 			continue
 		}
 		ch.BindsRemoved = append(ch.BindsRemoved, b.bind.Name)
+		if nb := sharedFrom[b]; nb != nil {
+			engine.HandOver(b.socket, nb.socket)
+		}
 		s.retireBind(b, m.Mothership.DrainTimeout)
 	}
 	for _, nb := range opened {
@@ -114,6 +127,42 @@ func sameListener(a, b *manifest.Bind) bool {
 	samePROXY := pa.Enabled == pb.Enabled && pa.Untrusted == pb.Untrusted && slices.Equal(pa.Trusted, pb.Trusted)
 	sameTLS := (a.TLS == nil) == (b.TLS == nil) && (a.TLS == nil || (a.TLS.ACME == nil) == (b.TLS.ACME == nil))
 	return a.Addr == b.Addr && samePROXY && sameTLS
+}
+
+// replacedSockets maps the address of each bind that tree drops or must
+// reopen (its PROXY protocol or TLS changed) to that bind: a new bind at
+// the same address shares its socket, so that a reload which moves an
+// address between binds, or changes how a bind listens, neither fails on
+// an address in use nor refuses connections for a moment.
+func (s *Server) replacedSockets(tree *routetree.Tree) map[manifest.Addr]*bind {
+	next := map[string]*manifest.Bind{}
+	for _, bt := range tree.Binds {
+		next[bt.Bind.Name] = bt.Bind
+	}
+	out := map[manifest.Addr]*bind{}
+	for _, b := range s.binds {
+		if nb := next[b.bind.Name]; nb != nil && sameListener(b.bind, nb) {
+			continue
+		}
+		if b.socket == nil {
+			continue
+		}
+		// By the address the manifest wrote and the one bound: a bind
+		// that asked for port 0 is found at the port it got.
+		if engine.Shareable(b.bind.Addr) {
+			out[b.bind.Addr] = b
+		}
+		out[manifest.Addr{Network: b.bind.Addr.Network, Address: b.socket.Addr().String()}] = b
+	}
+	return out
+}
+
+// socketOrNil is b's socket, nil for no bind.
+func (b *bind) socketOrNil() net.Listener {
+	if b == nil {
+		return nil
+	}
+	return b.socket
 }
 
 // serveAdded serves a bind a Swap opened; its failure is logged.
