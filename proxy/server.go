@@ -184,7 +184,7 @@ func (s *Server) Listen() error {
 		if err := b.listen(nil); err != nil {
 			for _, o := range s.binds[:i] {
 				o.ln.Close()
-				o.ln = nil
+				o.ln, o.socket = nil, nil
 			}
 			return err
 		}
