@@ -60,6 +60,19 @@ type conn struct {
 	fp            ja4h.Fingerprinter
 	aborted       bool
 	handedOver    bool
+	dupHandedOver bool // the upgrade took a duplicate of the socket (hold.go)
+	lingerOwed    bool // a refusal was written: linger before closing
+	headStarted   bool // the head being read has its first bytes
+	idleWait      bool // the read being made waits between requests
+
+	// Serving within one Hold (hold.go): the socket, if it can; the step,
+	// bound once; whether the step is running, a read is to be made next,
+	// and a head was left to serve outside.
+	hold          holder
+	heldStepFn    func() bool
+	held          bool
+	readPending   bool
+	headOutside   bool
 	released      bool
 	counted       bool // against its peer's cap (caps.go)
 	h2c           bool // the client sent the HTTP/2 preface (http2.go)
@@ -74,17 +87,17 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c.body.c = c
 	c.rw.c = c
 	c.rw.buf = make([]byte, 0, writeBufferSize)
+	if h, ok := c.nc.(holder); ok {
+		c.hold = h
+		c.heldStepFn = c.heldStep
+	}
 	return c
 }
 
 // serve runs the connection's exchanges until it closes.
 func (c *conn) serve() {
 	defer c.release()
-	defer func() {
-		if !c.handedOver {
-			c.nc.Close()
-		}
-	}()
+	defer c.close()
 	c.sock = netpeek.Of(c.nc)
 	isH2, ok := c.handshake()
 	if !ok {
@@ -94,26 +107,40 @@ func (c *conn) serve() {
 		c.serveH2(nil)
 		return
 	}
-	for c.readHead() {
-		if !c.srv.admitClient(c) {
-			c.refuse(errTooManyFromClient)
-			return
-		}
-		if !c.begin() {
-			return
-		}
-		c.srv.Handler.Serve(&c.x)
-		if c.handedOver {
-			return
-		}
-		if !c.finish() {
-			return
-		}
-		c.requestsSoFar++
+	for c.nextHead() && c.exchange() {
 	}
 	if c.h2c {
 		c.serveH2(c.rbuf[:c.w])
 	}
+}
+
+// close lingers after a refusal, then closes the socket unless an upgrade
+// took it over (one handed over as a duplicate still closes this one).
+func (c *conn) close() {
+	if c.lingerOwed {
+		c.linger()
+	}
+	if !c.handedOver || c.dupHandedOver {
+		c.nc.Close()
+	}
+}
+
+// exchange serves the request whose head c.req holds; false when the
+// connection is to close.
+func (c *conn) exchange() bool {
+	if !c.srv.admitClient(c) {
+		c.refuse(errTooManyFromClient)
+		return false
+	}
+	if !c.begin() {
+		return false
+	}
+	c.srv.Handler.Serve(&c.x)
+	if c.handedOver || !c.finish() {
+		return false
+	}
+	c.requestsSoFar++
+	return true
 }
 
 // release stops counting the connection as one the drain waits for; it
@@ -147,53 +174,96 @@ func (c *conn) peerOf() {
 // c.req. It returns false when the connection is to close: the client
 // left, a timeout, the drain, or a refused head (answered first).
 func (c *conn) readHead() bool {
+	c.startHead()
+	for {
+		switch c.parseHead() {
+		case headReady:
+			return true
+		case headEnd:
+			return false
+		}
+		if !c.beforeRead() {
+			return false
+		}
+		n, err := c.nc.Read(c.rbuf[c.w:])
+		if !c.afterRead(n, err) {
+			return false
+		}
+	}
+}
+
+// What parseHead found in the read buffer.
+const (
+	headMore  = iota // not a whole head yet
+	headReady        // a head, parsed into c.req
+	headEnd          // the connection is to close (refused, or the HTTP/2 preface)
+)
+
+// startHead begins the next head after the bytes consumed so far.
+func (c *conn) startHead() {
 	if c.pos == c.w {
 		c.r, c.pos, c.w = 0, 0, 0
 	} else {
 		c.r = c.pos
 	}
-	lim := &c.srv.limits
-	headStarted := false
-	for {
-		if c.r < c.w && c.prefacePending() {
-			if c.w >= len(h2.Preface) {
-				c.h2c = true
-				return false
-			}
-		} else if c.r < c.w {
-			n, err := h1.ParseRequest(c.rbuf[c.r:c.w], &lim.Head, &c.req)
-			if err != nil {
-				c.refuse(err)
-				return false
-			}
-			if n > 0 {
-				c.head = c.r + n
-				c.pos = c.head
-				return true
-			}
+	c.headStarted = false
+}
+
+// parseHead parses what the read buffer holds of the next head.
+func (c *conn) parseHead() int {
+	if c.r < c.w && c.prefacePending() {
+		if c.w >= len(h2.Preface) {
+			c.h2c = true
+			return headEnd
 		}
-		c.makeRoom()
-		idle := c.r == c.w
-		if idle {
-			if !c.waitIdle() {
-				return false
-			}
-		} else if !headStarted {
-			headStarted = true
-			c.rdl.Read(c.nc, time.Now(), lim.ReadHeaderTimeout)
+	} else if c.r < c.w {
+		n, err := h1.ParseRequest(c.rbuf[c.r:c.w], &c.srv.limits.Head, &c.req)
+		if err != nil {
+			c.refuse(err)
+			return headEnd
 		}
-		n, err := c.nc.Read(c.rbuf[c.w:])
-		if idle && !c.state.CompareAndSwap(stateIdle, stateActive) {
-			return false // the drain closed it while idle
-		}
-		c.w += n
-		if err != nil && n == 0 {
-			return false
-		}
-		if idle && !headStarted && c.r < c.w {
-			c.peerOf()
+		if n > 0 {
+			c.head = c.r + n
+			c.pos = c.head
+			return headReady
 		}
 	}
+	return headMore
+}
+
+// beforeRead readies a read of more of a head: room in the buffer, an
+// answer still buffered sent (the client may wait for it before it sends
+// the rest), and the deadline: the idle one between requests, the head's
+// once a head began. False when the connection is to close.
+func (c *conn) beforeRead() bool {
+	c.makeRoom()
+	if c.rw.flush() != nil {
+		return false
+	}
+	c.idleWait = c.r == c.w
+	if c.idleWait {
+		return c.waitIdle()
+	}
+	if !c.headStarted {
+		c.headStarted = true
+		c.rdl.Read(c.nc, time.Now(), c.srv.limits.ReadHeaderTimeout)
+	}
+	return true
+}
+
+// afterRead takes n bytes read; false when the connection is to close.
+func (c *conn) afterRead(n int, err error) bool {
+	if c.idleWait && !c.state.CompareAndSwap(stateIdle, stateActive) {
+		return false // the drain closed it while idle
+	}
+	c.w += n
+	if err != nil && n == 0 {
+		return false
+	}
+	if c.idleWait && !c.headStarted && c.r < c.w {
+		c.peerOf()
+	}
+	return true
 }
 
 // waitIdle prepares the wait for a new request: false once the drain's
@@ -255,9 +325,7 @@ func (c *conn) refuse(err error) {
 	c.rw.buf = appendRefusal(c.rw.buf[:0], he)
 	_, werr := c.nc.Write(c.rw.buf)
 	c.rw.buf = c.rw.buf[:0]
-	if werr == nil {
-		c.linger()
-	}
+	c.lingerOwed = werr == nil // at close: a Hold's step cannot read
 }
 
 // Lingering after a refusal, as nginx's lingering_close: at most this

@@ -22,11 +22,16 @@ func (f handlerFunc) Serve(x *pipeline.Exchange) { f(x) }
 // serve runs an engine with h on a loopback port.
 func serve(t *testing.T, h handlerFunc) (*Server, string) {
 	t.Helper()
+	return serveServer(t, &Server{Bind: "http", Handler: h})
+}
+
+// serveServer runs s on a loopback port until the test ends.
+func serveServer(t *testing.T, s *Server) (*Server, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Bind: "http", Handler: h}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	t.Cleanup(func() {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -21,8 +22,19 @@ func (c *conn) Hijack() (net.Conn, error) {
 	if err := c.rw.flush(); err != nil {
 		return nil, err
 	}
-	c.nc.SetDeadline(time.Time{})
-	u := &upgradedConn{Conn: c.nc, srv: c.srv}
+	nc := c.nc
+	if c.held {
+		// The step holds the socket's read until the handler returns, and
+		// the tunnel must read it before then: it gets a duplicate, and
+		// close shuts this one when the step is over.
+		dup, err := c.hold.Dup()
+		if err != nil {
+			return nil, fmt.Errorf("engine: hijack: %w", err)
+		}
+		nc, c.dupHandedOver = dup, true
+	}
+	nc.SetDeadline(time.Time{})
+	u := &upgradedConn{Conn: nc, srv: c.srv}
 	if c.pos < c.w {
 		u.early = append([]byte(nil), c.rbuf[c.pos:c.w]...)
 	}

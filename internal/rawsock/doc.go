@@ -16,5 +16,7 @@
 // request and waits for its answer with one system call less than a Write
 // and a Read: the poller is readied for the read before the write, so the
 // read need not try the socket first (EAGAIN, certain when the peer only
-// answers).
+// answers). Hold keeps one read of the poller open across many, so that a
+// server between two requests of a keep-alive client waits for the next
+// one without trying the socket first (EAGAIN again).
 package rawsock

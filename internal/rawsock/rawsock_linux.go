@@ -20,6 +20,13 @@ type Conn struct {
 	rerr, werr                   syscall.Errno
 	wfull                        bool // WriteRead's write found the socket full
 	readFn, writeFn, writeReadFn func(uintptr) bool
+
+	// Hold's state (hold_linux.go): the step, the descriptor it reads
+	// with ReadNow, and whether it is running (Read refuses then).
+	step    func() bool
+	holdFn  func(uintptr) bool
+	fd      uintptr
+	holding bool
 }
 
 // Wrap returns nc with raw reads and writes when it is a TCP or Unix
@@ -42,6 +49,7 @@ func Wrap(nc net.Conn) net.Conn {
 	c.readFn = c.read
 	c.writeFn = c.write
 	c.writeReadFn = c.writeRead
+	c.holdFn = c.holdStep
 	return c
 }
 
@@ -60,6 +68,9 @@ func (c *Conn) CloseWrite() error {
 func (c *Conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
+	}
+	if c.holding {
+		return 0, &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Err: errHeld}
 	}
 	c.rp, c.rn, c.rerr = p, 0, 0
 	err := c.rc.Read(c.readFn)
